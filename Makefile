@@ -1,0 +1,38 @@
+# The README's two commands, on a fresh machine:
+#   make book   builds the whole book into _build/html (creates .venv, installs, executes every notebook)
+#   make test   runs every test (unit tests, every notebook under nbval, the built book in headless Chromium)
+# PROFILE=cpu|full sizes the notebooks (default ci); see book/running.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PROFILE ?= ci
+STAMP := $(VENV)/.installed
+export LSTM_BOOK_PROFILE := $(PROFILE)
+
+.PHONY: book test venv lock student clean
+
+$(STAMP): pyproject.toml requirements/constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+	    -c requirements/constraints.txt -e '.[dev]' 2> >(grep -v '^WARNING: Location' >&2)
+	touch $@
+
+venv: $(STAMP)
+
+book: $(STAMP)
+	bash scripts/build_book.sh $(BIN) $(PROFILE)
+
+test: book
+	bash scripts/install_chromium.sh
+	LSTM_UTILS_OFFLINE=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax \
+	    --nbval-sanitize-with tests/nbval_sanitize.cfg --durations 15 tests notebooks
+
+lock: venv
+	bash scripts/lock.sh $(BIN)
+
+student: venv
+	$(BIN)/python -m lstm_utils.assignments notebooks _build/student
+
+clean:
+	rm -rf _build

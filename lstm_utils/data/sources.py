@@ -1,0 +1,50 @@
+"""Try data sources in order and remember which one was used.
+
+A chapter's loader lists its attempts, e.g. local copy → download → embedded default::
+
+    loaded = load_first([
+        ("MNIST, local copy in ~/.cache/lstm_utils", lambda: read_local()),
+        ("MNIST, downloaded", lambda: download_and_read()),
+        ("scikit-learn digits (embedded default)", lambda: load_digits_dataset()),
+    ])
+    print(loaded)          # says which data the notebook uses, and why the others were skipped
+
+Only :class:`~lstm_utils.data.cache.DatasetUnavailable` moves on to the next attempt;
+any other error is a bug and propagates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Generic, Sequence, TypeVar
+
+from lstm_utils.data.cache import DatasetUnavailable
+
+T = TypeVar("T")
+
+
+@dataclass
+class Loaded(Generic[T]):
+    """Data together with a plain description of where it came from."""
+
+    data: T
+    source: str
+    skipped: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        lines = [f"Data used: {self.source}"]
+        lines += [f"  (skipped {reason})" for reason in self.skipped]
+        return "\n".join(lines)
+
+
+def load_first(attempts: Sequence[tuple[str, Callable[[], T]]]) -> Loaded[T]:
+    """Call each ``(description, loader)`` in turn; return the first that does not raise ``DatasetUnavailable``."""
+    if not attempts:
+        raise ValueError("expected at least one (description, loader) attempt, got none")
+    skipped: list[str] = []
+    for description, loader in attempts:
+        try:
+            return Loaded(loader(), description, skipped)
+        except DatasetUnavailable as error:
+            skipped.append(f"{description}: {error}")
+    raise DatasetUnavailable("no data source worked:\n" + "\n".join(skipped))

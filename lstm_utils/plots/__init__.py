@@ -1,0 +1,1 @@
+"""Plotting helpers: one module per kind of figure."""

@@ -1,0 +1,55 @@
+"""Shape checks with messages that name the expected shape, and shape tables for the text."""
+
+from __future__ import annotations
+
+from typing import Mapping, Sequence
+
+import torch
+
+Dim = int | str | None
+
+
+def _format(expected: Sequence[Dim], bound: Mapping[str, int]) -> str:
+    parts = [str(d) if isinstance(d, int) else (str(bound.get(d, d)) if d else "*") for d in expected]
+    return "(" + ", ".join(parts) + ")"
+
+
+def check_shape(
+    tensor: torch.Tensor,
+    expected: Sequence[Dim],
+    name: str = "input",
+    bound: Mapping[str, int] | None = None,
+) -> dict[str, int]:
+    """Check ``tensor.shape`` against ``expected``; return the sizes bound to named dimensions.
+
+    Each entry of ``expected`` is an ``int`` (that exact size), a ``str`` naming a dimension
+    (any size, but the same everywhere that name appears, and equal to ``bound[name]`` if given),
+    or ``None`` (any size). On a mismatch the error names both shapes, e.g.
+    ``expected input of shape (seq, batch, 32), got (20, 8, 16)``.
+    """
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"expected {name} to be a torch.Tensor of shape {_format(expected, {})}, got {type(tensor).__name__}")
+    sizes: dict[str, int] = dict(bound or {})
+    ok = tensor.dim() == len(expected)
+    if ok:
+        for dim, size in zip(expected, tensor.shape):
+            if isinstance(dim, int):
+                ok &= size == dim
+            elif isinstance(dim, str):
+                ok &= sizes.setdefault(dim, size) == size
+    if not ok:
+        raise ValueError(f"expected {name} of shape {_format(expected, bound or {})}, got {tuple(tensor.shape)}")
+    return sizes
+
+
+def shape_table(**tensors: torch.Tensor | tuple) -> "pandas.DataFrame":  # noqa: F821
+    """A table with one row per named tensor: its shape (as a tuple) and dtype."""
+    import pandas as pd
+
+    rows = []
+    for name, value in tensors.items():
+        if isinstance(value, torch.Tensor):
+            rows.append({"tensor": name, "shape": tuple(value.shape), "dtype": str(value.dtype).replace("torch.", "")})
+        else:
+            rows.append({"tensor": name, "shape": tuple(value), "dtype": ""})
+    return pd.DataFrame(rows).set_index("tensor")

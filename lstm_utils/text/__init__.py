@@ -1,0 +1,1 @@
+"""Text processing without torchtext: tokenizer, vocabulary, numericalisation and batching."""
