@@ -1,0 +1,22 @@
+"""Where the chapters are, for the tests that read notebooks and the built book."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
+TOC = yaml.safe_load((REPO / "_toc.yml").read_text())
+REPOSITORY_URL = CONFIG["repository"]["url"].rstrip("/")
+BRANCH = CONFIG["repository"].get("branch", "main")
+
+
+def toc_files() -> list[str]:
+    """Every file listed in _toc.yml (without suffix), root first."""
+    files = [TOC["root"]]
+    for part in TOC.get("parts", []):
+        files += [chapter["file"] for chapter in part.get("chapters", [])]
+    return files

@@ -1,0 +1,109 @@
+"""Downloads: verified, retried, atomic; offline gives one clear error; nothing partial is left."""
+
+import hashlib
+import http.server
+import threading
+from pathlib import Path
+
+import pytest
+
+from lstm_utils.data import cache
+from lstm_utils.data.cache import ChecksumMismatch, DatasetUnavailable, data_dir, download, sha256sum
+
+PAYLOAD = b"0123456789" * 1000
+SHA = hashlib.sha256(PAYLOAD).hexdigest()
+
+
+class _Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 (http.server's name)
+        if self.path == "/good.bin":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(PAYLOAD)))
+            self.end_headers()
+            self.wfile.write(PAYLOAD)
+        elif self.path == "/truncated.bin":
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(PAYLOAD)))
+            self.end_headers()
+            self.wfile.write(PAYLOAD[:100])  # then the connection closes early
+        else:
+            self.send_response(404)
+            self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def server(monkeypatch):
+    monkeypatch.delenv("LSTM_UTILS_OFFLINE", raising=False)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def _leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+def test_data_dir_follows_env(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSTM_UTILS_DATA", str(tmp_path / "data"))
+    assert data_dir("mnist") == tmp_path / "data" / "mnist"
+    assert (tmp_path / "data" / "mnist").is_dir()
+
+
+def test_download_verifies_and_writes_file(server, tmp_path):
+    dest = download(f"{server}/good.bin", tmp_path / "good.bin", SHA, progress=False)
+    assert dest.read_bytes() == PAYLOAD
+    assert _leftovers(tmp_path) == ["good.bin"]
+
+
+def test_download_reuses_verified_local_copy_without_network(tmp_path, monkeypatch):
+    monkeypatch.setenv("LSTM_UTILS_OFFLINE", "1")
+    (tmp_path / "good.bin").write_bytes(PAYLOAD)
+    assert download("http://127.0.0.1:9/never", tmp_path / "good.bin", SHA).read_bytes() == PAYLOAD
+
+
+def test_download_wrong_checksum_leaves_nothing(server, tmp_path):
+    with pytest.raises(ChecksumMismatch, match="expected sha256 0000"):
+        download(f"{server}/good.bin", tmp_path / "good.bin", "0" * 64, progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_download_truncated_is_retried_then_fails_cleanly(server, tmp_path):
+    with pytest.raises(DatasetUnavailable, match="could not download"):
+        download(f"{server}/truncated.bin", tmp_path / "t.bin", SHA, retries=2, backoff=0, progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_download_http_error_is_dataset_unavailable(server, tmp_path):
+    with pytest.raises(DatasetUnavailable, match="404"):
+        download(f"{server}/missing.bin", tmp_path / "m.bin", retries=1, progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_download_unreachable_host_says_where_to_put_the_file(tmp_path, monkeypatch):
+    monkeypatch.delenv("LSTM_UTILS_OFFLINE", raising=False)
+    with pytest.raises(DatasetUnavailable, match=r"place the file at .*x\.bin"):
+        download("http://127.0.0.1:9/x.bin", tmp_path / "x.bin", retries=1, timeout=2, progress=False)
+    assert _leftovers(tmp_path) == []
+
+
+def test_offline_mode_refuses_at_once(tmp_path):
+    with pytest.raises(DatasetUnavailable, match="offline mode"):
+        download("http://example.invalid/x.bin", tmp_path / "x.bin")
+
+
+def test_local_copy_with_wrong_checksum_is_reported(tmp_path):
+    (tmp_path / "bad.bin").write_bytes(b"not the payload")
+    with pytest.raises(ChecksumMismatch, match="bad.bin"):
+        download("http://example.invalid/bad.bin", tmp_path / "bad.bin", SHA)
+
+
+def test_sha256sum_matches_hashlib(tmp_path):
+    (tmp_path / "f").write_bytes(PAYLOAD)
+    assert sha256sum(tmp_path / "f") == SHA
+    assert cache.verify(tmp_path / "f", None) is None

@@ -1,0 +1,33 @@
+import pytest
+
+from lstm_utils.data.cache import DatasetUnavailable
+from lstm_utils.data.sources import load_first
+
+
+def _unavailable():
+    raise DatasetUnavailable("offline")
+
+
+def test_load_first_falls_back_and_says_why():
+    loaded = load_first([("local copy", _unavailable), ("download", _unavailable), ("embedded default", lambda: [1, 2])])
+    assert loaded.data == [1, 2]
+    assert loaded.source == "embedded default"
+    text = str(loaded)
+    assert text.startswith("Data used: embedded default")
+    assert "skipped local copy: offline" in text and "skipped download: offline" in text
+
+
+def test_load_first_takes_the_first_that_works():
+    assert load_first([("local copy", lambda: "local"), ("embedded", lambda: "gen")]).source == "local copy"
+
+
+def test_load_first_propagates_real_bugs():
+    with pytest.raises(ZeroDivisionError):
+        load_first([("buggy", lambda: 1 / 0), ("embedded", lambda: 1)])
+
+
+def test_load_first_all_unavailable_lists_reasons():
+    with pytest.raises(DatasetUnavailable, match="no data source worked:\nlocal: offline"):
+        load_first([("local", _unavailable)])
+    with pytest.raises(ValueError, match="at least one"):
+        load_first([])

@@ -1,0 +1,104 @@
+"""The shared training loop: learns, records history, keeps the best epoch, evaluates exactly."""
+
+import math
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from lstm_utils.checkpoints import load_checkpoint
+from lstm_utils.metrics import accuracy
+from lstm_utils.reproducibility import seed_everything
+from lstm_utils.training import History, evaluate, fit
+
+
+def _separable(n=64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    x = torch.randn(n, 2, generator=g)
+    y = (x[:, 0] + x[:, 1] > 0).long()
+    return TensorDataset(x, y)
+
+
+def _train(epochs=15, **kwargs):
+    generator = seed_everything(0)
+    model = nn.Linear(2, 2)
+    train = DataLoader(_separable(), batch_size=16, shuffle=True, generator=generator)
+    dev = DataLoader(_separable(seed=1), batch_size=32)
+    history = fit(model, train, optimizer=torch.optim.SGD(model.parameters(), lr=0.5), loss_fn=nn.CrossEntropyLoss(),
+                  epochs=epochs, dev_loader=dev, metrics={"accuracy": accuracy}, progress=False, **kwargs)
+    return model, history, dev
+
+
+def test_fit_learns_a_separable_problem():
+    model, history, dev = _train()
+    assert history["train_loss"][-1] < history["train_loss"][0]
+    assert evaluate(model, dev, metrics={"accuracy": accuracy})["accuracy"] >= 0.9
+
+
+def test_fit_is_reproducible_with_the_same_seed():
+    _, first, _ = _train(epochs=3)
+    _, second, _ = _train(epochs=3)
+    assert first.records == second.records
+
+
+def test_fit_restores_the_best_epoch_and_writes_checkpoint(tmp_path):
+    model, history, dev = _train(monitor="dev_accuracy", checkpoint=tmp_path / "best.pt")
+    best = history.best
+    assert best["dev_accuracy"] == max(history["dev_accuracy"])
+    assert evaluate(model, dev, metrics={"accuracy": accuracy})["accuracy"] == pytest.approx(best["dev_accuracy"])
+    fresh = nn.Linear(2, 2)
+    extra = load_checkpoint(tmp_path / "best.pt", fresh)
+    assert extra["epoch"] == history.best_epoch
+    torch.testing.assert_close(fresh.weight, model.weight)
+
+
+def test_fit_stops_early_with_patience():
+    seed_everything(0)
+    model = nn.Linear(2, 2)
+    x, y = _separable().tensors
+    train = DataLoader(TensorDataset(x, y), batch_size=16)
+    flipped = DataLoader(TensorDataset(x, 1 - y), batch_size=16)  # dev loss rises as training succeeds
+    history = fit(model, train, optimizer=torch.optim.SGD(model.parameters(), lr=0.5), loss_fn=nn.CrossEntropyLoss(),
+                  epochs=50, dev_loader=flipped, patience=2, progress=False)
+    assert len(history.records) == history.best_epoch + 2 < 50
+
+
+def test_fit_rejects_unknown_monitor_and_bad_epochs():
+    with pytest.raises(KeyError, match="dev_f1"):
+        _train(epochs=1, monitor="dev_f1")
+    with pytest.raises(ValueError, match="epochs >= 1"):
+        _train(epochs=0)
+
+
+def test_evaluate_does_not_depend_on_batch_size():
+    model = nn.Linear(2, 2)
+    data = _separable(n=50)
+    results = [evaluate(model, DataLoader(data, batch_size=b), loss_fn=nn.CrossEntropyLoss(), metrics={"accuracy": accuracy})
+               for b in (1, 7, 50)]
+    for r in results[1:]:
+        assert r["accuracy"] == results[0]["accuracy"]
+        assert math.isclose(r["loss"], results[0]["loss"], rel_tol=1e-5)
+
+
+def test_evaluate_restores_training_mode_and_rejects_empty_loader():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+    model.train()
+    evaluate(model, DataLoader(_separable(n=4), batch_size=2))
+    assert model.training
+    with pytest.raises(ValueError, match="no batches"):
+        evaluate(model, [])
+
+
+def test_history_frame_and_keys():
+    history = History(records=[{"epoch": 1, "train_loss": 1.0}, {"epoch": 2, "train_loss": 0.5}])
+    assert history.keys() == ["epoch", "train_loss"]
+    assert history.best["epoch"] == 2
+    assert list(history.to_frame()["train_loss"]) == [1.0, 0.5]
+    with pytest.raises(ValueError, match="empty"):
+        History().best
+
+
+def test_default_forward_rejects_a_bare_tensor_batch():
+    with pytest.raises(ValueError, match=r"\(\*inputs, targets\)"):
+        evaluate(nn.Linear(2, 2), [torch.zeros(2, 2)])
