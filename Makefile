@@ -23,9 +23,10 @@ venv: $(STAMP)
 book: $(STAMP)
 	bash scripts/build_book.sh $(BIN) $(PROFILE)
 
+# Two pytest workers on two cores: one thread each (also in the notebook kernels they start).
 test: book
 	bash scripts/install_chromium.sh
-	LSTM_UTILS_OFFLINE=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax \
+	LSTM_UTILS_OFFLINE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --durations 15 tests notebooks
 
 lock: venv

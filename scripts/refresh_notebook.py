@@ -22,7 +22,7 @@ KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python
 
 def refresh(path: Path) -> None:
     nb = nbformat.read(path, as_version=4)
-    os.environ.update(LSTM_BOOK_PROFILE="ci", LSTM_UTILS_OFFLINE="1")
+    os.environ.update(LSTM_BOOK_PROFILE="ci", LSTM_UTILS_OFFLINE="1", OMP_NUM_THREADS="1")  # as `make test` runs it
     NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
