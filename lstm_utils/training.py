@@ -19,6 +19,8 @@ from tqdm.auto import tqdm
 
 from lstm_utils.checkpoints import save_checkpoint
 
+LOWER_IS_BETTER = ("loss", "error", "mae", "mse", "rmse", "perplexity")
+
 Metric = Callable[[torch.Tensor, torch.Tensor], tuple[float, float]]
 Forward = Callable[[nn.Module, Any, torch.device], tuple[torch.Tensor, torch.Tensor]]
 
@@ -118,6 +120,7 @@ def fit(
     dev_loader: Iterable | None = None,
     metrics: Mapping[str, Metric] | None = None,
     monitor: str = "dev_loss",
+    mode: str | None = None,
     forward: Forward = default_forward,
     device: torch.device | str | None = None,
     grad_clip: float | None = None,
@@ -130,15 +133,21 @@ def fit(
     """Train ``model`` for ``epochs`` epochs; return its :class:`History`.
 
     After each epoch the model is evaluated on ``dev_loader`` (loss and ``metrics``). The weights of
-    the best epoch by ``monitor`` (smaller is better for names ending in ``loss``, larger otherwise)
-    are kept, restored at the end, and written to ``checkpoint`` if a path is given.
+    the best epoch by ``monitor`` are kept, restored at the end, and written to ``checkpoint`` if a
+    path is given. ``mode`` says whether smaller (``"min"``) or larger (``"max"``) is better; by default
+    it is ``"min"`` for names ending in ``loss``, ``error``, ``mae``, ``mse``, ``rmse`` or ``perplexity``,
+    and ``"max"`` otherwise (accuracy, F1, …).
     ``patience`` stops early after that many epochs without improvement.
     """
     if epochs < 1:
         raise ValueError(f"expected epochs >= 1, got {epochs}")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.to(device)
-    minimize = monitor.endswith("loss")
+    if mode is None:
+        mode = "min" if monitor.endswith(LOWER_IS_BETTER) else "max"
+    if mode not in ("min", "max"):
+        raise ValueError(f"expected mode 'min' or 'max', got {mode!r}")
+    minimize = mode == "min"
     history = History(monitor=monitor if dev_loader is not None else None)
     best_value, best_state, stale = math.inf if minimize else -math.inf, None, 0
 

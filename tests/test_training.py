@@ -102,3 +102,23 @@ def test_history_frame_and_keys():
 def test_default_forward_rejects_a_bare_tensor_batch():
     with pytest.raises(ValueError, match=r"\(\*inputs, targets\)"):
         evaluate(nn.Linear(2, 2), [torch.zeros(2, 2)])
+
+
+def test_fit_minimises_error_metrics_and_accepts_explicit_mode():
+    from lstm_utils.metrics import mean_absolute_error
+
+    def forward(model, batch, device):
+        x, y = batch
+        return model(x).squeeze(-1), y
+
+    for mode in (None, "min"):
+        seed_everything(0)
+        model = nn.Linear(1, 1)
+        x = torch.linspace(-1, 1, 32).unsqueeze(-1)
+        data = DataLoader(TensorDataset(x, 3 * x.squeeze(-1)), batch_size=8)
+        history = fit(model, data, optimizer=torch.optim.SGD(model.parameters(), lr=0.1), loss_fn=nn.MSELoss(), epochs=5,
+                      dev_loader=data, metrics={"mae": mean_absolute_error}, monitor="dev_mae", mode=mode,
+                      forward=forward, progress=False)
+        assert history.best["dev_mae"] == min(history["dev_mae"])
+    with pytest.raises(ValueError, match="mode 'min' or 'max'"):
+        _train(epochs=1, mode="up")

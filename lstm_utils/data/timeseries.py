@@ -1,0 +1,152 @@
+"""Time series for the forecasting chapter: Mauna Loa CO₂ (embedded), a noisy sine, the Jena climate record.
+
+* :func:`load_co2` — weekly CO₂ at Mauna Loa, March 1958 – December 2001, shipped inside
+  ``statsmodels`` (``statsmodels.datasets.co2``), so it loads with no network. The record has weeks
+  without a measurement; they are filled by linear interpolation in time between the nearest
+  measured weeks (:func:`fill_gaps`), and the number of filled weeks is kept in ``attrs["filled"]``.
+* :func:`noisy_sine` — a seeded sine wave with Gaussian noise, for the first explanation.
+* :func:`read_jena` / :func:`load_jena` — the Jena climate record (Max Planck Institute for
+  Biogeochemistry, 2009–2016, 14 features every 10 minutes), as the TensorFlow tutorial downloads it,
+  resampled hourly.
+
+Every loader returns a :class:`TimeSeries`: a DataFrame indexed by time, the target column, its unit
+and the seasonal period in steps (52 weeks, 24 hours).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lstm_utils.data.archives import safe_extract
+from lstm_utils.data.cache import DatasetUnavailable, data_dir, download
+
+JENA_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/jena_climate_2009_2016.csv.zip"
+JENA_CSV = "jena_climate_2009_2016.csv"
+# The sha256 of the zip could not be looked up from here (no network). Until it is pinned, a downloaded
+# copy is not verified; `load_jena` prints the sha256 it got so that it can be pinned here.
+JENA_SHA256: str | None = None
+JENA_TIME = "Date Time"
+JENA_TIME_FORMAT = "%d.%m.%Y %H:%M:%S"
+JENA_COLUMNS = (
+    "p (mbar)", "T (degC)", "Tpot (K)", "Tdew (degC)", "rh (%)", "VPmax (mbar)", "VPact (mbar)",
+    "VPdef (mbar)", "sh (g/kg)", "H2OC (mmol/mol)", "rho (g/m**3)", "wv (m/s)", "max. wv (m/s)", "wd (deg)",
+)  # fmt: skip
+JENA_WIND = ("wv (m/s)", "max. wv (m/s)")  # hold -9999.0 where the anemometer failed
+
+
+@dataclass
+class TimeSeries:
+    """A multivariate series: ``frame`` indexed by time, the column to forecast, its unit, its season."""
+
+    frame: pd.DataFrame
+    target: str
+    unit: str
+    period: int  # seasonal period in steps (52 for weekly data with a yearly cycle, 24 for hourly data)
+    step: str  # what one step is ("week", "hour")
+
+    @property
+    def values(self) -> np.ndarray:
+        """The data as a float32 array ``(time, features)``."""
+        return self.frame.to_numpy(dtype=np.float32)  # (time, features)
+
+    @property
+    def target_index(self) -> int:
+        return list(self.frame.columns).index(self.target)
+
+    def __str__(self) -> str:
+        start, end = self.frame.index[0], self.frame.index[-1]
+        return (
+            f"{len(self.frame)} {self.step}s from {start:%Y-%m-%d} to {end:%Y-%m-%d}, "
+            f"features {list(self.frame.columns)}, target {self.target!r} ({self.unit})"
+        )
+
+
+def fill_gaps(series: pd.Series) -> tuple[pd.Series, int]:
+    """Fill missing values by linear interpolation in time; return the filled series and how many were filled.
+
+    For a gap between measured times :math:`t_a < t < t_b`:
+    :math:`y_t = y_{t_a} + (y_{t_b} - y_{t_a}) (t - t_a) / (t_b - t_a)`.
+    Gaps at either end (nothing to interpolate from) are an error.
+    """
+    missing = int(series.isna().sum())
+    if series.iloc[[0, -1]].isna().any():
+        raise ValueError(f"{series.name}: cannot interpolate a gap at the start or end of the series")
+    return series.interpolate(method="time"), missing
+
+
+def load_co2() -> TimeSeries:
+    """Weekly Mauna Loa CO₂ in ppm (1958-03-29 to 2001-12-29, 2284 weeks), gaps filled by interpolation."""
+    from statsmodels.datasets import co2
+
+    raw = co2.load_pandas().data["co2"]
+    filled, missing = fill_gaps(raw)
+    frame = filled.to_frame("CO2 (ppm)")
+    frame.index.name = "week"
+    frame.attrs["filled"] = missing
+    return TimeSeries(frame, target="CO2 (ppm)", unit="ppm", period=52, step="week")
+
+
+def noisy_sine(length: int = 400, period: int = 40, noise: float = 0.1, seed: int = 0) -> TimeSeries:
+    """:math:`y_t = \\sin(2\\pi t / P) + \\varepsilon_t`, :math:`\\varepsilon_t \\sim N(0, \\sigma^2)`, seeded."""
+    if length < 1 or period < 2:
+        raise ValueError(f"expected length >= 1 and period >= 2, got length={length}, period={period}")
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    y = np.sin(2 * np.pi * t / period) + noise * rng.standard_normal(length)
+    index = pd.date_range("2000-01-01", periods=length, freq="h", name="hour")
+    return TimeSeries(pd.DataFrame({"y": y}, index=index), target="y", unit="a.u.", period=period, step="hour")
+
+
+def read_jena(
+    csv_path: str | os.PathLike,
+    columns: tuple[str, ...] = JENA_COLUMNS,
+    target: str = "T (degC)",
+) -> TimeSeries:
+    """Read ``jena_climate_2009_2016.csv``, keep ``columns``, resample to one row per hour.
+
+    * Wind speeds of ``-9999`` (sensor failures) become 0 m/s, as in the TensorFlow tutorial.
+    * Duplicate time stamps keep their first row.
+    * Hourly resampling takes the last reading of each hour ``(h-1, h]``, i.e. the reading made on the hour,
+      labelled ``h`` (the tutorial's ``df[5::6]``); hours without any reading are interpolated in time.
+    """
+    header = list(pd.read_csv(csv_path, nrows=0).columns)
+    wanted = [JENA_TIME, *columns]
+    missing = [c for c in wanted if c not in header]
+    if missing:
+        raise ValueError(f"{csv_path}: expected columns {wanted}, missing {missing}; the file has {header}")
+    if target not in columns:
+        raise ValueError(f"expected the target {target!r} among the columns {list(columns)}")
+    frame = pd.read_csv(csv_path, usecols=wanted)
+    frame.index = pd.to_datetime(frame.pop(JENA_TIME), format=JENA_TIME_FORMAT)
+    frame.index.name = "hour"
+    frame = frame[~frame.index.duplicated(keep="first")].sort_index()
+    for column in JENA_WIND:
+        if column in frame:
+            frame.loc[frame[column] == -9999.0, column] = 0.0
+    hourly = frame.resample("1h", closed="right", label="right").last()
+    hourly = hourly.interpolate(method="time").dropna()  # a first hour with no reading is dropped
+    unit = target[target.index("(") + 1 : target.rindex(")")] if "(" in target else ""
+    unit = {"degC": "°C"}.get(unit, unit)
+    return TimeSeries(hourly.astype(np.float32), target=target, unit=unit, period=24, step="hour")
+
+
+def load_jena(columns: tuple[str, ...] = JENA_COLUMNS, target: str = "T (degC)", download_ok: bool = True) -> TimeSeries:
+    """The Jena record from ``data_dir("jena")``; downloaded (zip → :func:`safe_extract`) when absent and allowed.
+
+    Raises :class:`DatasetUnavailable` when there is neither a local copy nor a download.
+    """
+    folder = data_dir("jena")
+    csv_path = folder / JENA_CSV
+    if not csv_path.exists():
+        if not download_ok:
+            raise DatasetUnavailable(f"no local copy at {csv_path}")
+        archive = download(JENA_URL, folder / (JENA_CSV + ".zip"), JENA_SHA256)
+        safe_extract(archive, folder)
+        if not csv_path.exists():
+            raise DatasetUnavailable(f"{archive} did not contain {JENA_CSV}")
+    return read_jena(csv_path, columns=columns, target=target)
+

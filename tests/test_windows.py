@@ -1,0 +1,102 @@
+import numpy as np
+import pytest
+import torch
+
+from lstm_utils.windows import Normalizer, WindowSpec, chronological_split, make_windows, window_split
+
+
+def ramp(n: int, features: int = 1) -> np.ndarray:
+    """Value = time index (plus 1000 × feature), so every value says when it was measured."""
+    return np.arange(n)[:, None] + 1000.0 * np.arange(features)[None, :]
+
+
+@pytest.mark.parametrize("input_width,label_width,shift", [(5, 1, 1), (6, 3, 3), (4, 2, 5), (3, 4, 4)])
+def test_window_shapes(input_width, label_width, shift):
+    spec = WindowSpec(input_width, label_width, shift)
+    inputs, labels = make_windows(ramp(30, features=3), spec, target_index=1)
+    count = 30 - input_width - shift + 1
+    assert inputs.shape == (count, input_width, 3)
+    assert labels.shape == (count, label_width)
+
+
+def test_labels_are_the_steps_after_the_shift():
+    spec = WindowSpec(input_width=4, label_width=2, shift=3)
+    inputs, labels = make_windows(ramp(20), spec)
+    # window 0 reads steps 0..3 (origin 3); labels are origin + 2, origin + 3
+    assert inputs[0, :, 0].tolist() == [0, 1, 2, 3]
+    assert labels[0].tolist() == [5, 6]
+    assert spec.label_offsets.tolist() == [2, 3]
+
+
+@pytest.mark.parametrize("input_width,label_width,shift", [(5, 1, 1), (6, 3, 3), (4, 2, 5), (3, 4, 4)])
+def test_no_future_value_leaks_into_an_input_window(input_width, label_width, shift):
+    inputs, labels = make_windows(ramp(40, features=2), WindowSpec(input_width, label_width, shift))
+    latest_input = inputs[:, :, 0].max(dim=1).values  # the time of the newest value each window reads
+    assert bool((labels.min(dim=1).values > latest_input).all())
+    # and no feature column carries a later time either
+    assert bool((inputs[:, :, 1] - 1000 <= latest_input[:, None]).all())
+
+
+def test_split_is_chronological_and_windows_stay_inside_their_part():
+    values = ramp(100)
+    train, val, test = chronological_split(values, (0.7, 0.2, 0.1))
+    assert (len(train), len(val), len(test)) == (70, 20, 10)
+    assert train[-1, 0] < val[0, 0] and val[-1, 0] < test[0, 0]
+    split = window_split(values, WindowSpec(3, 2, 2))
+    to_time = lambda t: split.normalizer.inverse(t.numpy(), column=0)  # noqa: E731
+    assert to_time(split.train[1]).max() < 70 - 0.5  # train labels never reach into validation
+    assert to_time(split.val[0]).min() > 70 - 0.5 and to_time(split.val[1]).max() < 90 - 0.5
+    assert to_time(split.test[0]).min() > 90 - 0.5
+
+
+def test_normalisation_statistics_come_from_the_training_part_only():
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.normal(0, 1, 70), rng.normal(50, 10, 30)])[:, None]
+    split = window_split(values, WindowSpec(3, 1, 1))
+    np.testing.assert_allclose(split.normalizer.mean, values[:70].mean(axis=0))
+    np.testing.assert_allclose(split.normalizer.std, values[:70].std(axis=0))
+    assert abs(split.parts[0].mean()) < 1e-5  # the train part is centred, the others are not
+    assert split.parts[2].mean() > 10
+    changed = values.copy()
+    changed[70:] += 1e6  # changing validation and test must not change the statistics
+    np.testing.assert_allclose(window_split(changed, WindowSpec(3, 1, 1)).normalizer.mean, split.normalizer.mean)
+
+
+def test_normalizer_round_trip_and_target_std():
+    values = ramp(50, features=2)
+    split = window_split(values, WindowSpec(4, 1, 1), target_index=1)
+    norm = Normalizer.fit(values[:35])
+    np.testing.assert_allclose(norm.inverse(norm.transform(values)), values, atol=1e-3)
+    assert split.target_std == pytest.approx(values[:35, 1].std())
+    # the test part is steps 45..49: one window, whose label is step 49 of feature 1 (value 1049)
+    np.testing.assert_allclose(split.to_units(split.test[1]), [[1049.0]], atol=1e-3)
+
+
+def test_series_shorter_than_one_window_is_refused():
+    with pytest.raises(ValueError, match=r"at least 8 steps .* got 7"):
+        make_windows(ramp(7), WindowSpec(5, 3, 3))
+    with pytest.raises(ValueError, match="test part"):
+        window_split(ramp(60), WindowSpec(5, 3, 3))  # test part has 6 steps
+
+
+def test_nans_left_in_are_refused():
+    values = ramp(30)
+    values[12] = np.nan
+    with pytest.raises(ValueError, match=r"without NaN.*first at step 12.*fill the gaps"):
+        make_windows(values, WindowSpec(3, 1, 1))
+    with pytest.raises(ValueError, match="NaN"):
+        window_split(values, WindowSpec(3, 1, 1))
+
+
+def test_bad_specs_and_arguments():
+    with pytest.raises(ValueError, match="input_width, label_width, shift >= 1"):
+        WindowSpec(0, 1, 1)
+    with pytest.raises(ValueError, match="label_width <= input_width \\+ shift"):
+        WindowSpec(2, 5, 1)
+    with pytest.raises(ValueError, match="target_index in \\[0, 2\\)"):
+        make_windows(ramp(10, features=2), WindowSpec(2, 1, 1), target_index=2)
+    with pytest.raises(ValueError, match="three positive fractions"):
+        chronological_split(ramp(10), (0.5, 0.5))
+    with pytest.raises(ValueError, match=r"shape \(time,\) or \(time, features\)"):
+        make_windows(np.zeros((3, 3, 3)), WindowSpec(1, 1, 1))
+    assert isinstance(make_windows(ramp(5)[:, 0], WindowSpec(2, 1, 1))[0], torch.Tensor)  # 1-D is fine
