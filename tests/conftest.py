@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 import pytest
+import torch
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -33,3 +34,12 @@ def _isolated_data_dir(tmp_path_factory, monkeypatch):
     """Each test gets its own empty data folder and no network downloads, unless it asks otherwise."""
     monkeypatch.setenv("LSTM_UTILS_DATA", str(tmp_path_factory.mktemp("lstm_utils_data")))
     monkeypatch.setenv("LSTM_UTILS_OFFLINE", "1")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _one_torch_thread():
+    """One thread per test process: ``make test`` runs two pytest workers on two cores."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
