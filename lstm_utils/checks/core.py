@@ -37,11 +37,10 @@ def check_close(
         raise CheckFailed(f"expected {name} to be a torch.Tensor, got {type(got).__name__}")
     if got.shape != expected.shape:
         raise CheckFailed(f"expected {name} of shape {tuple(expected.shape)}, got {tuple(got.shape)}")
-    if not (got.is_floating_point() or got.is_complex()) and expected.is_floating_point():
-        got = got.to(expected.dtype)
-    diff = (got.detach().to(expected.dtype) - expected.detach()).abs()
+    got, expected = got.detach().to(expected.dtype), expected.detach()
+    diff = (got - expected).abs()
     largest = float(diff.max()) if diff.numel() else 0.0
-    tolerance = atol + rtol * expected.detach().abs()
+    tolerance = atol + rtol * expected.abs()
     if diff.numel() and not bool((diff <= tolerance).all()):
         where = tuple(int(i) for i in torch.nonzero(diff == diff.max())[0])
         raise CheckFailed(
