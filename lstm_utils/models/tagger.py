@@ -1,0 +1,161 @@
+"""Many-to-many: one tag per token. The seed's one-sentence ``LSTMTagger`` and a batched bidirectional tagger.
+
+A sentence of word ids ``w_1 … w_T`` is embedded (``x_t = E[w_t]``), read by an LSTM, and every hidden
+state is mapped to tag scores ``s_t = W_{out} h_t + b_{out}``. A bidirectional layer
+{cite:p}`graves2012supervised` reads the sentence both ways and concatenates the two states,
+``h_t = [\\overrightarrow{h}_t ; \\overleftarrow{h}_t]``, so the tag of ``w_t`` can depend on the words
+after it, as in the BiLSTM taggers of {cite:p}`huang2015bilstmcrf` and {cite:p}`lample2016ner`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from lstm_utils.data.ner import IGNORE_INDEX, SHAPES, encode_sentence, pad_batch
+from lstm_utils.text.vocab import Vocab
+from lstm_utils.training import to_device
+
+
+class LSTMTagger(nn.Module):
+    """The seed's baseline: ``embedding → one-directional LSTM → linear → log-softmax``, one sentence at a time.
+
+    ``forward(sentence)`` takes ``(seq,)`` word ids and returns ``(seq, tags)`` log-probabilities
+    ``\\log \\mathrm{softmax}(W_{out} h_t + b_{out})``, where ``h_t`` has read only ``w_1 … w_t``.
+    """
+
+    def __init__(self, embedding_dim: int, hidden_dim: int, vocab_size: int, tagset_size: int):
+        super().__init__()
+        self.word_embeddings = nn.Embedding(vocab_size, embedding_dim)
+        self.lstm = nn.LSTM(embedding_dim, hidden_dim)
+        self.hidden2tag = nn.Linear(hidden_dim, tagset_size)
+
+    def forward(self, sentence: torch.Tensor) -> torch.Tensor:
+        if sentence.dim() != 1:
+            raise ValueError(f"expected one sentence of word ids, shape (seq,), got {tuple(sentence.shape)}")
+        embeds = self.word_embeddings(sentence)  # (seq, embedding)
+        lstm_out, _ = self.lstm(embeds.unsqueeze(1))  # (seq, 1, hidden)
+        tag_space = self.hidden2tag(lstm_out.squeeze(1))  # (seq, tags)
+        return F.log_softmax(tag_space, dim=-1)
+
+
+class BiLSTMTagger(nn.Module):
+    """``embedding [+ word-shape embedding] → dropout → bidirectional LSTM → dropout → linear``, batched.
+
+    ``forward(words, lengths, shapes=None)``: ``words`` ``(batch, seq)`` padded ids, ``lengths``
+    ``(batch,)`` true lengths; returns logits ``(batch, seq, tags)``. The sequences are packed, so the
+    backward direction starts at each sentence's last real word and padding never reaches a real
+    token's state. The optional word-shape embedding (``shape_dim > 0``; lower, Title, UPPER, digit,
+    other) tells the model about capitals even for words the vocabulary maps to ``<unk>``.
+    """
+
+    def __init__(self, vocab_size: int, num_tags: int, *, embedding_dim: int = 64, hidden_size: int = 64,
+                 num_layers: int = 1, dropout: float = 0.3, shape_dim: int = 0, pad_index: int = 0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_index)
+        self.shape_embedding = nn.Embedding(len(SHAPES), shape_dim, padding_idx=0) if shape_dim else None
+        self.rnn = nn.LSTM(embedding_dim + shape_dim, hidden_size, num_layers=num_layers, batch_first=True,
+                           bidirectional=True, dropout=dropout if num_layers > 1 else 0.0)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(2 * hidden_size, num_tags)
+
+    def forward(self, words: torch.Tensor, lengths: torch.Tensor, shapes: torch.Tensor | None = None) -> torch.Tensor:
+        if words.dim() != 2 or lengths.shape != words.shape[:1]:
+            raise ValueError(f"expected words (batch, seq) and lengths (batch,), got {tuple(words.shape)} "
+                             f"and {tuple(lengths.shape)}")
+        x = self.embedding(words)  # (batch, seq, embedding)
+        if self.shape_embedding is not None:
+            if shapes is None:
+                raise ValueError("this tagger was built with shape_dim > 0: expected shapes (batch, seq), got None")
+            x = torch.cat([x, self.shape_embedding(shapes)], dim=-1)  # (batch, seq, embedding + shape)
+        packed = nn.utils.rnn.pack_padded_sequence(self.dropout(x), lengths.cpu(), batch_first=True,
+                                                   enforce_sorted=False)
+        out, _ = self.rnn(packed)
+        out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=words.shape[1])
+        return self.head(self.dropout(out))  # (batch, seq, tags)
+
+
+def masked_cross_entropy(logits: torch.Tensor, tags: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy over the real tokens only: padding (``tags == IGNORE_INDEX``) is left out.
+
+    $$\\mathcal{L} = -\\frac{1}{\\sum_{b,t} m_{bt}} \\sum_{b,t} m_{bt} \\log \\mathrm{softmax}(s_{bt})_{y_{bt}},
+    \\quad m_{bt} = [y_{bt} \\ne \\text{pad}]$$
+
+    ``logits`` ``(batch, seq, tags)`` (log-probabilities work too), ``tags`` ``(batch, seq)``.
+    """
+    if logits.shape[:-1] != tags.shape:
+        raise ValueError(f"expected tags of shape {tuple(logits.shape[:-1])}, got {tuple(tags.shape)}")
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tags.reshape(-1), ignore_index=IGNORE_INDEX)
+
+
+def tagger_forward(model: nn.Module, batch: Any, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """``forward=`` for :func:`lstm_utils.training.fit` with batches ``(words, shapes, lengths, tags)``."""
+    words, shapes, lengths, tags = to_device(batch, device)
+    return model(words, lengths, shapes), tags
+
+
+def sentence_forward(model: nn.Module, batch: Any, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """``forward=`` for the one-sentence :class:`LSTMTagger`: it reads each sentence of the batch on its own.
+
+    Returns log-probabilities ``(batch, seq, tags)``, zeros at padding (which the loss and metrics skip).
+    Train it with ``batch_size=1`` to update after every sentence, as the seed did.
+    """
+    words, _, lengths, tags = to_device(batch, device)
+    rows = [model(sentence[:n]) for sentence, n in zip(words, lengths.tolist())]  # each (n, tags)
+    out = rows[0].new_zeros(*words.shape, rows[0].shape[-1])  # (batch, seq, tags)
+    for b, row in enumerate(rows):
+        out[b, : len(row)] = row
+    return out, tags
+
+
+@torch.no_grad()
+def predict(model: nn.Module, loader, tag_vocab: Vocab, forward=tagger_forward):
+    """True and predicted tag strings of every sentence in ``loader``, padding removed."""
+    from lstm_utils.tagging_metrics import decode_batch
+
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    true, pred = [], []
+    try:
+        for batch in loader:
+            logits, tags = forward(model, batch, device)
+            t, p = decode_batch(logits, tags, tag_vocab)
+            true += t
+            pred += p
+    finally:
+        model.train(was_training)
+    return true, pred
+
+
+TOKEN = re.compile(r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Jr|St)\.|\w+(?:[-'’]\w+)*|[^\w\s]")
+
+
+def tokenize(text: str) -> list[str]:
+    """Split text into words and punctuation as the GMB does: ``"Mr. Okafor's U.S. trip."`` →
+    ``["Mr.", "Okafor's", "U.S.", "trip", "."]``."""
+    return TOKEN.findall(text)
+
+
+@torch.no_grad()
+def tag_sentence(model: nn.Module, text: str | Sequence[str], word_vocab: Vocab, tag_vocab: Vocab,
+                 forward=tagger_forward) -> list[tuple[str, str]]:
+    """Tag a sentence given as text (tokenized with :func:`tokenize`) or as a list of tokens.
+
+    Returns ``[(word, tag), …]``; unknown words go through ``<unk>``.
+    """
+    words = tokenize(text) if isinstance(text, str) else list(text)
+    if not words:
+        raise ValueError(f"expected a sentence with at least one word, got {text!r}")
+    batch = pad_batch([encode_sentence(words, word_vocab)], pad_index=word_vocab.pad_index or 0)
+    was_training = model.training
+    model.eval()
+    try:
+        logits, _ = forward(model, batch, next(model.parameters()).device)
+    finally:
+        model.train(was_training)
+    return list(zip(words, tag_vocab.decode(logits[0].argmax(-1).tolist())))

@@ -1,0 +1,122 @@
+"""The GMB/Kaggle NER reader: encoding, forward-filled sentence ids, zip, clear errors; splits and batches."""
+
+import zipfile
+
+import pytest
+import torch
+
+from lstm_utils.data.cache import DatasetUnavailable
+from lstm_utils.data.ner import (
+    IGNORE_INDEX, TaggingDataset, build_vocabs, load_ner_sentences, local_ner_path, pad_batch, read_ner_csv,
+    split_sentences, word_shape,
+)
+
+# Two sentences as Kaggle writes them: ISO-8859-1, CRLF, a quoted field, the id on first rows only.
+SAMPLE = (
+    "Sentence #,Word,POS,Tag\r\n"
+    "Sentence: 1,Thousands,NNS,O\r\n"
+    ",marched,VBN,O\r\n"
+    ",through,IN,O\r\n"
+    ",S\xe3o,NNP,B-geo\r\n"
+    ",Paulo,NNP,I-geo\r\n"
+    ",\"10,000\",CD,O\r\n"
+    "Sentence: 2,Caf\xe9,NNP,B-org\r\n"
+    ",opened,VBD,O\r\n"
+    ",Monday,NNP,B-tim\r\n"
+)
+
+
+def _write(tmp_path, text, name="ner_dataset.csv"):
+    path = tmp_path / name
+    path.write_bytes(text.encode("ISO-8859-1"))
+    return path
+
+
+def test_reader_decodes_latin1_and_forward_fills_sentence_ids(tmp_path):
+    sentences = read_ner_csv(_write(tmp_path, SAMPLE))
+    assert [s.id for s in sentences] == ["Sentence: 1", "Sentence: 2"]
+    assert sentences[0].words == ["Thousands", "marched", "through", "São", "Paulo", "10,000"]
+    assert sentences[0].tags == ["O", "O", "O", "B-geo", "I-geo", "O"]
+    assert sentences[1].words == ["Café", "opened", "Monday"] and sentences[1].tags == ["B-org", "O", "B-tim"]
+    assert not any(w.endswith("\r") for s in sentences for w in s.words + s.tags)
+
+
+def test_reader_reads_straight_from_the_zip(tmp_path):
+    csv_path = _write(tmp_path, SAMPLE)
+    with zipfile.ZipFile(tmp_path / "ner_dataset.csv.zip", "w") as archive:
+        archive.write(csv_path, "ner_dataset.csv")
+    from_zip = read_ner_csv(tmp_path / "ner_dataset.csv.zip")
+    assert [(s.words, s.tags) for s in from_zip] == [(s.words, s.tags) for s in read_ner_csv(csv_path)]
+
+
+def test_reader_names_the_line_of_a_malformed_row(tmp_path):
+    broken = SAMPLE.replace(",through,IN,O\r\n", ",through,IN\r\n")
+    with pytest.raises(ValueError, match=r":4: expected 4 fields .* got 3"):
+        read_ner_csv(_write(tmp_path, broken))
+
+
+def test_reader_rejects_a_tag_outside_iob(tmp_path):
+    with pytest.raises(ValueError, match=r":3: expected an IOB tag .* got 'X-geo'"):
+        read_ner_csv(_write(tmp_path, SAMPLE.replace(",marched,VBN,O", ",marched,VBN,X-geo")))
+
+
+def test_reader_names_a_missing_column(tmp_path):
+    no_tag = "\r\n".join(",".join(line.split(",")[:3]) for line in SAMPLE.split("\r\n")[:3])
+    with pytest.raises(ValueError, match=r"missing column\(s\) \['Tag'\].*got \['Sentence #', 'Word', 'POS'\]"):
+        read_ner_csv(_write(tmp_path, no_tag))
+
+
+def test_reader_needs_a_sentence_id_on_the_first_row(tmp_path):
+    with pytest.raises(ValueError, match="first row to carry a 'Sentence #' id"):
+        read_ner_csv(_write(tmp_path, SAMPLE.replace("Sentence: 1,", ",", 1)))
+
+
+def test_missing_local_copy_is_unavailable_and_falls_back_to_synthetic(tmp_path):
+    with pytest.raises(DatasetUnavailable, match="ner_dataset.csv"):
+        local_ner_path(tmp_path)
+    loaded = load_ner_sentences(synthetic_size=5, seed=1, folder=tmp_path)
+    assert "synthetic" in loaded.source and len(loaded.data) == 5 and "skipped GMB" in str(loaded)
+    _write(tmp_path, SAMPLE)
+    loaded = load_ner_sentences(folder=tmp_path)
+    assert loaded.source.startswith("GMB") and len(loaded.data) == 2
+
+
+def test_split_is_by_sentence_seeded_and_complete():
+    sentences = [type("S", (), {"id": i})() for i in range(100)]
+    a, b = split_sentences(sentences, seed=3), split_sentences(sentences, seed=3)
+    assert [len(a[k]) for k in ("train", "dev", "test")] == [80, 10, 10]
+    assert [s.id for s in a["dev"]] == [s.id for s in b["dev"]]
+    assert sorted(s.id for part in a.values() for s in part) == list(range(100))
+    assert [s.id for s in split_sentences(sentences, seed=4)["dev"]] != [s.id for s in a["dev"]]
+    with pytest.raises(ValueError, match="summing to 1"):
+        split_sentences(sentences, fractions=(0.5, 0.2, 0.2))
+
+
+def test_vocabs_batches_pad_words_with_zero_and_tags_with_ignore_index(tmp_path):
+    sentences = read_ner_csv(_write(tmp_path, SAMPLE))
+    words, tags = build_vocabs(sentences)
+    assert words.itos[:2] == ["<pad>", "<unk>"] and tags.itos[0] == "O" and "<pad>" not in tags
+    batch = pad_batch([TaggingDataset(sentences, words, tags)[i] for i in (1, 0)])
+    word_ids, shapes, lengths, tag_ids = batch
+    assert word_ids.shape == shapes.shape == tag_ids.shape == (2, 6)
+    assert lengths.tolist() == [3, 6]
+    assert (word_ids[0, 3:] == 0).all() and (shapes[0, 3:] == 0).all() and (tag_ids[0, 3:] == IGNORE_INDEX).all()
+    assert tags.decode(tag_ids[0, :3].tolist()) == ["B-org", "O", "B-tim"]
+
+
+def test_word_shapes():
+    assert [word_shape(w) for w in ("the", "Paris", "NATO", "2004", "10,000", "a")] == [1, 2, 3, 4, 5, 1]
+
+
+@pytest.mark.shared_data
+def test_reads_the_real_gmb_file_from_the_zip(shared_data):
+    path = shared_data / "ner" / "ner_dataset.csv.zip"
+    if not path.exists():
+        pytest.skip(f"{path} is not there")
+    sentences = read_ner_csv(path)
+    assert len(sentences) == 47_959
+    assert sum(len(s) for s in sentences) == 1_048_575
+    assert len({tag for s in sentences for tag in s.tags}) == 17
+    assert sentences[0].words[:7] == ["Thousands", "of", "demonstrators", "have", "marched", "through", "London"]
+    assert sentences[0].tags[6] == "B-geo"
+    assert torch.tensor([len(s) for s in sentences]).min() >= 1

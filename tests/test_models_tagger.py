@@ -1,0 +1,99 @@
+"""Taggers: padding never counts (states, loss, gradients), the seed's baseline, tag_sentence."""
+
+from functools import partial
+
+import pytest
+import torch
+from torch.utils.data import DataLoader
+
+from lstm_utils.data.ner import IGNORE_INDEX, TaggingDataset, build_vocabs, pad_batch
+from lstm_utils.data.ner_synthetic import generate_sentences
+from lstm_utils.models.tagger import (
+    BiLSTMTagger, LSTMTagger, masked_cross_entropy, predict, sentence_forward, tag_sentence, tagger_forward, tokenize,
+)
+from lstm_utils.reproducibility import seed_everything
+from lstm_utils.tagging_metrics import entity_f1, token_accuracy
+from lstm_utils.training import evaluate, fit
+
+
+def _batch(lengths=(5, 2, 3), vocab=20, tags=4, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    items = [(torch.randint(2, vocab, (n,), generator=g), torch.randint(1, 6, (n,), generator=g),
+              torch.randint(0, tags, (n,), generator=g)) for n in lengths]
+    return items, pad_batch(items)
+
+
+def test_bilstm_output_of_a_sentence_does_not_depend_on_padding():
+    torch.manual_seed(0)
+    model = BiLSTMTagger(20, 4, embedding_dim=6, hidden_size=5, shape_dim=3).eval()
+    items, (words, shapes, lengths, _) = _batch()
+    batched = model(words, lengths, shapes)  # (3, 5, 4)
+    for row, (w, s, _) in enumerate(items):
+        alone = model(w.unsqueeze(0), torch.tensor([len(w)]), s.unsqueeze(0))[0]  # (n, 4)
+        torch.testing.assert_close(batched[row, : len(w)], alone)
+    words2 = words.clone()
+    words2[lengths.unsqueeze(1) <= torch.arange(words.shape[1])] = 7  # other ids where there is only padding
+    torch.testing.assert_close(model(words2, lengths, shapes), batched)
+
+
+def test_masked_loss_is_the_token_mean_over_real_tokens_only():
+    torch.manual_seed(0)
+    items, (_, _, lengths, tags) = _batch()
+    logits = torch.randn(*tags.shape, 4, requires_grad=True)
+    loss = masked_cross_entropy(logits, tags)
+    by_hand = sum(torch.nn.functional.cross_entropy(logits[r, :n], items[r][2], reduction="sum")
+                  for r, n in enumerate(lengths.tolist())) / lengths.sum()
+    torch.testing.assert_close(loss, by_hand)
+    loss.backward()
+    padding = tags == IGNORE_INDEX
+    assert padding.sum() == 15 - 10 and (logits.grad[padding] == 0).all() and (logits.grad[~padding] != 0).any()
+    changed = logits.detach().clone()
+    changed[padding] = 100.0
+    torch.testing.assert_close(masked_cross_entropy(changed, tags), loss.detach())
+    assert token_accuracy(changed, tags)[1] == 10.0
+
+
+def test_masked_loss_names_the_shapes():
+    with pytest.raises(ValueError, match=r"expected tags of shape \(2, 3\), got \(2, 4\)"):
+        masked_cross_entropy(torch.zeros(2, 3, 5), torch.zeros(2, 4, dtype=torch.long))
+
+
+def test_seed_baseline_reads_one_sentence_and_sentence_forward_pads():
+    torch.manual_seed(0)
+    model = LSTMTagger(6, 5, 20, 4)
+    items, batch = _batch()
+    out, tags = sentence_forward(model, batch, torch.device("cpu"))
+    assert out.shape == (3, 5, 4)
+    for row, (w, _, _) in enumerate(items):
+        torch.testing.assert_close(out[row, : len(w)], model(w))
+        assert (out[row, len(w):] == 0).all()
+    torch.testing.assert_close(out[0].exp().sum(-1), torch.ones(5))  # log-probabilities
+    with pytest.raises(ValueError, match=r"shape \(seq,\), got \(1, 3\)"):
+        model(torch.zeros(1, 3, dtype=torch.long))
+
+
+def test_tokenize_keeps_abbreviations_and_splits_punctuation():
+    assert tokenize("Mr. Okafor's U.S. trip, in 2004.") == ["Mr.", "Okafor's", "U.S.", "trip", ",", "in", "2004", "."]
+
+
+def test_a_small_bilstm_learns_the_synthetic_task_and_tag_sentence_uses_it():
+    generator = seed_everything(0)
+    sentences = generate_sentences(300, seed=0)
+    words, tags = build_vocabs(sentences[:250], min_freq=2)
+    collate = partial(pad_batch, pad_index=words.pad_index)
+    train = DataLoader(TaggingDataset(sentences[:250], words, tags), batch_size=16, shuffle=True,
+                       generator=generator, collate_fn=collate)
+    test = DataLoader(TaggingDataset(sentences[250:], words, tags), batch_size=64, collate_fn=collate)
+    model = BiLSTMTagger(len(words), len(tags), embedding_dim=16, hidden_size=16, shape_dim=4, dropout=0.0)
+    fit(model, train, optimizer=torch.optim.Adam(model.parameters(), lr=1e-2), loss_fn=masked_cross_entropy,
+        epochs=8, forward=tagger_forward, progress=False)
+    true, pred = predict(model, test, tags)
+    assert [len(t) for t in true] == [len(s) for s in sentences[250:]]
+    assert entity_f1(true, pred) > 0.6  # an all-O tagger scores 0
+    assert evaluate(model, test, loss_fn=masked_cross_entropy, forward=tagger_forward)["loss"] < 0.5
+    tagged = tag_sentence(model, "Officials in Paris discussed the budget on Monday .", words, tags)
+    assert [w for w, _ in tagged][:3] == ["Officials", "in", "Paris"]
+    sentence = sentences[250]
+    assert [t for _, t in tag_sentence(model, sentence.words, words, tags)] == pred[0]
+    with pytest.raises(ValueError, match="at least one word"):
+        tag_sentence(model, "   ", words, tags)
