@@ -1,0 +1,166 @@
+"""Addition written as text: ``"535+61"`` → ``"596"``, the classic encoder–decoder exercise.
+
+The task follows the Keras example "sequence to sequence learning for performing number addition"
+(which reports about 99 % per-character accuracy on 3-digit sums): the model sees the question
+character by character and must write the answer character by character. Nothing is downloaded:
+every split is drawn from a seed.
+
+* Each operand first gets a number of digits ``k``, uniform in ``[min_digits, max_digits]``, then a
+  value uniform among the ``k``-digit numbers (``0..9`` for ``k = 1``). So short and long operands
+  are equally common, as in the Keras example.
+* The vocabulary is ``<pad>`` (id 0), ``<bos>``, ``<eos>``, the digits ``0``–``9`` and ``+``.
+* A question is encoded as its characters (no ``<bos>``/``<eos>``), padded with ``<pad>`` on the right.
+  An answer becomes the decoder's input ``<bos> y_1 … y_T`` and its target ``y_1 … y_T <eos>``
+  (teacher forcing), both padded.
+
+Training on operands of at most 3 digits and testing on 4–5 digits asks whether a model learned
+*addition* or only the sums of the lengths it saw.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+import torch
+from torch.utils.data import TensorDataset
+
+from lstm_utils.text.vocab import Vocab
+
+PAD, BOS, EOS = "<pad>", "<bos>", "<eos>"
+CHARACTERS = tuple("0123456789+")
+
+
+def make_vocab() -> Vocab:
+    """``<pad>`` = 0, ``<bos>`` = 1, ``<eos>`` = 2, then ``0``–``9`` and ``+``."""
+    return Vocab(CHARACTERS, specials=(PAD, BOS, EOS))
+
+
+def encode(text: str, vocab: Vocab) -> list[int]:
+    """The ids of the characters of ``text``; a clear error for an empty string or an unknown character."""
+    if not isinstance(text, str) or not text:
+        raise ValueError(f"expected a non-empty string of the characters {''.join(CHARACTERS)!r}, got {text!r}")
+    unknown = sorted({ch for ch in text if ch not in CHARACTERS or ch not in vocab})
+    if unknown:
+        raise ValueError(
+            f"expected only the characters {''.join(CHARACTERS)!r}, got {unknown} in {text!r}"
+        )
+    return [vocab[ch] for ch in text]
+
+
+def decode(ids: Iterable[int], vocab: Vocab) -> str:
+    """The string of ``ids``, stopping at the first ``<eos>`` and skipping ``<pad>`` and ``<bos>``."""
+    characters = []
+    for token in vocab.decode(ids):
+        if token == EOS:
+            break
+        if token not in (PAD, BOS):
+            characters.append(token)
+    return "".join(characters)
+
+
+def random_operands(n: int, rng: np.random.Generator, min_digits: int = 1, max_digits: int = 3) -> np.ndarray:
+    """``n`` numbers: a length ``k`` uniform in ``[min_digits, max_digits]``, then a ``k``-digit value."""
+    if not 1 <= min_digits <= max_digits <= 18:
+        raise ValueError(f"expected 1 <= min_digits <= max_digits <= 18, got {min_digits} and {max_digits}")
+    k = rng.integers(min_digits, max_digits + 1, size=n)
+    low = np.where(k == 1, 0, 10 ** (k - 1))  # smallest k-digit number (0 for one digit)
+    high = 10**k  # one past the largest
+    return rng.integers(low, high)
+
+
+@dataclass
+class AdditionProblems:
+    """Questions ``"535+61"`` and their answers ``"596"``, as strings."""
+
+    questions: list[str]
+    answers: list[str]
+
+    def __len__(self) -> int:
+        return len(self.questions)
+
+    def to_dataset(self, vocab: Vocab) -> TensorDataset:
+        """``TensorDataset(source, decoder_input, target)``, padded: ``(n, S)``, ``(n, T + 1)``, ``(n, T + 1)``.
+
+        ``decoder_input = <bos> y_1 … y_T`` and ``target = y_1 … y_T <eos>``: at step ``t`` the decoder
+        sees the true previous character and must predict the next one (teacher forcing).
+        """
+        return TensorDataset(*encode_batch(self.questions, self.answers, vocab))
+
+
+def encode_sources(questions: Sequence[str], vocab: Vocab) -> torch.Tensor:
+    """The questions' character ids, padded with ``<pad>`` on the right: ``(n, S)``."""
+    if not questions:
+        raise ValueError("expected at least one question, got none")
+    sources = [encode(q, vocab) for q in questions]
+    source = torch.full((len(sources), max(map(len, sources))), vocab[PAD], dtype=torch.long)  # (n, S)
+    for row, ids in enumerate(sources):
+        source[row, : len(ids)] = torch.tensor(ids)
+    return source
+
+
+def encode_targets(answers: Sequence[str], vocab: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(decoder_input, target)``, each ``(n, T + 1)``: ``<bos> y_1 … y_T`` and ``y_1 … y_T <eos>``, padded."""
+    if not answers:
+        raise ValueError("expected at least one answer, got none")
+    pad, bos, eos = vocab[PAD], vocab[BOS], vocab[EOS]
+    outputs = [encode(a, vocab) for a in answers]
+    width = max(map(len, outputs)) + 1
+    decoder_input = torch.full((len(outputs), width), pad, dtype=torch.long)  # (n, T + 1)
+    target = torch.full((len(outputs), width), pad, dtype=torch.long)  # (n, T + 1)
+    for row, ids in enumerate(outputs):
+        decoder_input[row, : len(ids) + 1] = torch.tensor([bos, *ids])
+        target[row, : len(ids) + 1] = torch.tensor([*ids, eos])
+    return decoder_input, target
+
+
+def encode_batch(questions: Sequence[str], answers: Sequence[str], vocab: Vocab) -> tuple[torch.Tensor, ...]:
+    """Pad and stack ``questions`` and ``answers`` into ``(source, decoder_input, target)`` id tensors."""
+    if len(questions) != len(answers):
+        raise ValueError(f"expected as many answers as questions ({len(questions)}), got {len(answers)}")
+    return (encode_sources(questions, vocab), *encode_targets(answers, vocab))
+
+
+def make_problems(
+    n: int,
+    *,
+    min_digits: int = 1,
+    max_digits: int = 3,
+    seed: int = 0,
+    exclude: Iterable[str] = (),
+) -> AdditionProblems:
+    """``n`` distinct questions ``"a+b"`` with operands of ``min_digits``..``max_digits`` digits, and answers.
+
+    Questions in ``exclude`` are never drawn (pass the training questions to get a held-out test set).
+    The same arguments give the same problems.
+    """
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"expected n >= 1 problems, got {n!r}")
+    possible = sum(9 * 10 ** (k - 1) + (k == 1) for k in range(min_digits, max_digits + 1)) ** 2
+    excluded = set(exclude)
+    if n > possible - len(excluded):
+        raise ValueError(
+            f"expected n <= {possible - len(excluded)} (distinct questions with {min_digits}–{max_digits} digits "
+            f"left after excluding {len(excluded)}), got {n}"
+        )
+    rng = np.random.default_rng([int(seed), min_digits, max_digits])
+    seen: dict[str, str] = {}
+    while len(seen) < n:
+        a = random_operands(n, rng, min_digits, max_digits)
+        b = random_operands(n, rng, min_digits, max_digits)
+        for x, y in zip(a.tolist(), b.tolist()):
+            question = f"{x}+{y}"
+            if question not in excluded and question not in seen:
+                seen[question] = str(x + y)
+                if len(seen) == n:
+                    break
+    return AdditionProblems(list(seen), list(seen.values()))
+
+
+def operand_lengths(question: str) -> tuple[int, int]:
+    """The numbers of digits of the two operands of ``"a+b"``."""
+    parts = question.split("+")
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise ValueError(f"expected a question 'a+b' of two whole numbers, got {question!r}")
+    return len(parts[0]), len(parts[1])

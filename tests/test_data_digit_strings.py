@@ -1,0 +1,81 @@
+import numpy as np
+import pytest
+
+from lstm_utils.data import addition
+from lstm_utils.data import digit_strings as D
+
+
+def test_sklearn_digits_are_8x8_in_unit_range():
+    images, labels = D.load_sklearn_digits()
+    assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
+    assert images.min() >= 0 and images.max() <= 1
+
+
+def test_labels_match_the_digit_images_placed_in_the_composite():
+    images, labels = D.load_sklearn_digits()
+    strings = D.compose(images, labels, 200, min_digits=1, max_digits=5, seed=3)
+    assert strings.images.shape == (200, 8, 40)
+    lookup = {images[i].tobytes(): labels[i] for i in range(len(labels))}  # the image bytes identify a digit
+    for composite, text in zip(strings.images, strings.texts):
+        assert 1 <= len(text) <= 5
+        for j, character in enumerate(text):
+            block = np.ascontiguousarray(composite[:, 8 * j : 8 * (j + 1)])
+            assert str(lookup[block.tobytes()]) == character
+        assert not composite[:, 8 * len(text) :].any()  # blank after the last digit
+
+
+def test_mnist_composites_from_an_array_passed_in():
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(30, 28, 28), dtype=np.uint8)
+    labels = np.arange(30) % 10
+    strings = D.compose_mnist(images, labels, 10, max_digits=3, seed=0)
+    assert strings.images.shape == (10, 28, 84) and strings.images.max() <= 1.0
+    first = strings.texts[0]
+    index = [i for i in range(30) if np.allclose(images[i] / 255.0, strings.images[0][:, :28])]
+    assert index and str(labels[index[0]]) == first[0]
+
+
+def test_mnist_with_images_of_the_wrong_size_is_a_clear_error():
+    images, labels = D.load_sklearn_digits()
+    with pytest.raises(ValueError, match="expected digit images of size 28x28, got 8x8"):
+        D.compose_mnist(images, labels, 5)
+
+
+def test_wrong_rank_and_mismatched_labels_are_clear_errors():
+    with pytest.raises(ValueError, match=r"expected digit images of shape \(n, height, width\), got shape \(5, 64\)"):
+        D.compose(np.zeros((5, 64)), np.zeros(5, dtype=int), 3)
+    with pytest.raises(ValueError, match=r"expected labels of shape \(5,\)"):
+        D.compose(np.zeros((5, 8, 8)), np.zeros(4, dtype=int), 3)
+
+
+def test_split_is_disjoint_and_composites_are_seeded():
+    images, labels = D.load_sklearn_digits()
+    (train_x, _), (test_x, _) = D.split_digits(images, labels, test_fraction=0.25, seed=0)
+    assert len(train_x) + len(test_x) == 1797
+    train_bytes = {x.tobytes() for x in train_x}
+    assert sum(x.tobytes() in train_bytes for x in test_x) <= 2  # load_digits holds a few exact duplicates
+    a = D.compose(images, labels, 20, seed=1)
+    b = D.compose(images, labels, 20, seed=1)
+    assert a.texts == b.texts and np.array_equal(a.images, b.images)
+
+
+def test_dataset_targets_encode_the_texts():
+    images, labels = D.load_sklearn_digits()
+    strings = D.compose(images, labels, 4, seed=0)
+    vocab = addition.make_vocab()
+    x, decoder_input, target = D.to_dataset(strings, vocab).tensors
+    assert x.shape == (4, 8, 40)
+    assert [addition.decode(row, vocab) for row in target.tolist()] == strings.texts
+
+
+def test_real_mnist_composites_match_their_labels(shared_data):
+    from lstm_utils.data.mnist import read_mnist_split
+
+    images, labels = read_mnist_split(shared_data / "MNIST" / "raw", "test")
+    strings = D.compose_mnist(images[:500], labels[:500], 50, min_digits=1, max_digits=5, seed=0)
+    assert strings.images.shape == (50, 28, 140) and strings.images.max() <= 1.0
+    lookup = {(images[i].astype(np.float32) / 255.0).tobytes(): labels[i] for i in range(500)}
+    for composite, text in zip(strings.images, strings.texts):
+        for j, character in enumerate(text):
+            block = np.ascontiguousarray(composite[:, 28 * j : 28 * (j + 1)])
+            assert str(lookup[block.tobytes()]) == character
