@@ -5,6 +5,6 @@ cell after the reader's solution. A check prints ``✓ …`` when the answer is 
 :class:`~lstm_utils.checks.core.CheckFailed` with a message a student can act on when it is not.
 """
 
-from lstm_utils.checks.core import CheckFailed, check_close, check_true, passed
+from lstm_utils.checks.core import CheckFailed, call_answer, check_close, check_true, passed
 
-__all__ = ["CheckFailed", "check_close", "check_true", "passed"]
+__all__ = ["CheckFailed", "call_answer", "check_close", "check_true", "passed"]

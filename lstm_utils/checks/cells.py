@@ -16,14 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from lstm_utils.cells import affine, cell_state, chunks, hidden_state, lstm_step
-from lstm_utils.checks.core import CheckFailed, check_close, check_true, passed
-
-
-def _call(fn: Callable, *args, name: str):
-    try:
-        return fn(*args)
-    except NotImplementedError:
-        raise CheckFailed(f"{name} still raises NotImplementedError: replace it with your code") from None
+from lstm_utils.checks.core import CheckFailed, call_answer, check_close, check_true, passed
 
 
 def _random(generator: torch.Generator, *shape: int) -> Tensor:
@@ -58,7 +51,7 @@ def check_gru_step(gru_step: Callable, seed: int = 0) -> None:
             p.copy_(_random(gen, *p.shape) * 0.5)
     x, h = _random(gen, B, I), _random(gen, B, H)
     params = (ref.weight_ih.detach(), ref.weight_hh.detach(), ref.bias_ih.detach(), ref.bias_hh.detach())
-    got = _call(gru_step, x, h, *params, name="gru_step")
+    got = call_answer(gru_step, x, h, *params, name="gru_step")
     expected = ref(x, h).detach()
     check_true(isinstance(got, Tensor), f"expected gru_step to return a torch.Tensor h_t, got {type(got).__name__}")
     check_true(got.shape == expected.shape, f"expected h_t of shape {tuple(expected.shape)} (batch, hidden), got {tuple(got.shape)}")
@@ -104,13 +97,13 @@ def check_peephole_lstm_step(step: Callable, seed: int = 0) -> None:
     x, h, c = _random(gen, B, I), _random(gen, B, H), _random(gen, B, H)
     params = (_random(gen, 4 * H, I), _random(gen, 4 * H, H), _random(gen, 4 * H), _random(gen, 4 * H))
     zero = torch.zeros(H, dtype=torch.float64)
-    got = _call(step, x, h, c, *params, zero, zero, zero, name="your step")
+    got = call_answer(step, x, h, c, *params, zero, zero, zero, name="your step")
     check_true(isinstance(got, tuple) and len(got) == 2, f"expected a tuple (h_t, c_t), got {type(got).__name__}")
     plain = lstm_step(x, h, c, *params)
     check_close(got[1], plain.c, name="c_t with zero peepholes (compared with the plain LSTM)", atol=1e-8)
     check_close(got[0], plain.h, name="h_t with zero peepholes (compared with the plain LSTM)", atol=1e-8)
     peep = (_random(gen, H), _random(gen, H), _random(gen, H))
-    got = _call(step, x, h, c, *params, *peep, name="your step")
+    got = call_answer(step, x, h, c, *params, *peep, name="your step")
     h_ref, c_ref = reference_peephole_lstm_step(x, h, c, *params, *peep)
     check_close(got[1], c_ref, name="c_t (the input and forget gates look at c_{t-1})", atol=1e-8)
     h_old = torch.sigmoid(plain.o.logit() + peep[2] * c) * torch.tanh(c_ref)
@@ -135,7 +128,7 @@ def check_cell_state_backward(cell_state_backward: Callable, seed: int = 0) -> N
     step = lstm_step(x, h, c_prev, _random(gen, 4 * H, I), _random(gen, 4 * H, H), _random(gen, 4 * H), None)
     dh, dc = _random(gen, B, H), _random(gen, B, H)
     (expected,) = torch.autograd.grad((step.h * dh).sum() + (step.c * dc).sum(), c_prev)
-    got = _call(cell_state_backward, dh, dc, step.f.detach(), step.o.detach(), step.c.detach(), name="cell_state_backward")
+    got = call_answer(cell_state_backward, dh, dc, step.f.detach(), step.o.detach(), step.c.detach(), name="cell_state_backward")
     only_dc = dc * step.f.detach()
     if isinstance(got, Tensor) and got.shape == only_dc.shape and torch.allclose(got.double(), only_dc):
         raise CheckFailed("dc_prev misses the path through h_t = o_t tanh(c_t): add dh * o * (1 - tanh(c)^2) to dc first")

@@ -1,0 +1,58 @@
+"""The benchmark runs in --quick mode and prints a well-formed ratio table."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+import torch
+
+from lstm_utils import bench
+
+
+def test_quick_benchmark_prints_a_well_formed_table(capsys):
+    results = bench.main(["--quick", "--no-compile", "--device", "cpu"])
+    out = capsys.readouterr().out
+    lines = out.strip().splitlines()
+    assert lines[0].startswith(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    header = lines[1].split()
+    assert header == ["device", "size", "shape", "mode", "contender", "median", "ms", "x", "nn.LSTM", "compile", "s"]
+    expected_rows = {(mode, name) for mode in bench.MODES for name in ("per-gate", "fused", "nn.LSTM")}
+    assert set(zip(results["mode"], results["contender"])) == expected_rows
+    assert len(lines) == 2 + len(expected_rows)
+    assert (results["median_ms"] > 0).all() and results["median_ms"].map(math.isfinite).all()
+    baseline = results[results["contender"] == "nn.LSTM"]
+    assert (baseline["ratio"] == 1.0).all()
+    for _, row in results.iterrows():
+        nn_lstm = baseline[baseline["mode"] == row["mode"]]["median_ms"].item()
+        assert row["ratio"] == pytest.approx(row["median_ms"] / nn_lstm)
+    for line in lines[2:]:
+        assert line.split()[:3] == ["cpu", "tiny", "B4"], line
+
+
+def test_compiled_contender_reports_compile_time_apart():
+    results = bench.run_benchmark(["tiny"], ["forward"], ["compiled", "nn.LSTM"], "cpu", repeats=2,
+                                  sample_seconds=0.005, progress=lambda text: None)
+    compiled = results[results["contender"].str.startswith("compiled")].iloc[0]
+    if compiled["contender"] != "compiled":
+        pytest.skip(f"torch.compile is unavailable here ({compiled['contender']})")
+    assert compiled["compile_s"] > 0.1  # a compilation takes seconds, not the milliseconds of a call
+    assert compiled["median_ms"] < 1e3 * compiled["compile_s"]
+
+
+def test_alternating_timer_rotates_the_order_and_takes_medians():
+    order = []
+    steps = {name: (lambda name=name: order.append(name)) for name in "abc"}
+    medians, first = bench.time_alternating(steps, torch.device("cpu"), repeats=3, sample_seconds=0)
+    assert set(medians) == set(first) == set("abc")
+    timed = order[6:]  # after the two warm-up calls of each
+    assert timed == list("abc") + list("bca") + list("cab")
+
+
+def test_bad_options_are_refused_with_what_was_expected():
+    with pytest.raises(ValueError, match=r"expected sizes among .*got 'huge'"):
+        bench.run_benchmark(["huge"], ["forward"], ["nn.LSTM"], "cpu")
+    with pytest.raises(ValueError, match=r"expected contenders among .*got \['cudnn'\]"):
+        bench.build_contenders(bench.QUICK["tiny"], torch.device("cpu"), ["cudnn"])
+    with pytest.raises(ValueError, match=r"expected mode in .*got 'backward'"):
+        bench.make_step(torch.nn.LSTM(2, 2), "backward", torch.randn(3, 1, 2))
