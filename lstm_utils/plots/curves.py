@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Sequence
 
 import matplotlib.pyplot as plt
+from matplotlib.ticker import MaxNLocator
 
 from lstm_utils.training import History
 
@@ -31,6 +32,7 @@ def plot_history(
         ax.axvline(history.best_epoch, color="grey", linestyle=":", label=f"best epoch ({history.best_epoch})")
     if logy:
         ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
     ax.set(title=title, xlabel="epoch", ylabel=ylabel)
     ax.legend()
     ax.grid(alpha=0.3)
