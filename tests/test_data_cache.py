@@ -107,3 +107,10 @@ def test_sha256sum_matches_hashlib(tmp_path):
     (tmp_path / "f").write_bytes(PAYLOAD)
     assert sha256sum(tmp_path / "f") == SHA
     assert cache.verify(tmp_path / "f", None) is None
+
+
+def test_download_checks_size_when_no_checksum_is_known(server, tmp_path):
+    with pytest.raises(ChecksumMismatch, match="expected 5 bytes, got 10000"):
+        download(f"{server}/good.bin", tmp_path / "good.bin", size=5, progress=False)
+    assert _leftovers(tmp_path) == []
+    assert download(f"{server}/good.bin", tmp_path / "good.bin", size=len(PAYLOAD), progress=False).exists()

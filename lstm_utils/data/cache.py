@@ -56,8 +56,13 @@ def sha256sum(path: str | os.PathLike) -> str:
     return digest.hexdigest()
 
 
-def verify(path: str | os.PathLike, sha256: str | None) -> None:
-    """Raise :class:`ChecksumMismatch` unless ``path`` has the sha256 ``sha256`` (``None`` skips the check)."""
+def verify(path: str | os.PathLike, sha256: str | None, size: int | None = None) -> None:
+    """Raise :class:`ChecksumMismatch` unless ``path`` has ``size`` bytes and the sha256 ``sha256``.
+
+    ``None`` skips that check. A size alone is a weak check, for files whose sha256 is not yet known.
+    """
+    if size is not None and os.path.getsize(path) != size:
+        raise ChecksumMismatch(f"{path}: expected {size} bytes, got {os.path.getsize(path)}")
     if sha256 is None:
         return
     actual = sha256sum(path)
@@ -86,6 +91,7 @@ def download(
     dest: str | os.PathLike,
     sha256: str | None = None,
     *,
+    size: int | None = None,
     retries: int = 3,
     timeout: float = 30.0,
     backoff: float = 1.0,
@@ -94,13 +100,14 @@ def download(
     """Download ``url`` to ``dest`` unless a verified copy is already there; return ``dest``.
 
     The bytes go to a temporary file in ``dest``'s folder, are checked (announced length, sha256),
-    then renamed onto ``dest`` with :func:`os.replace`, which is atomic. Network errors are retried
+    then renamed onto ``dest`` with :func:`os.replace`, which is atomic. ``size`` (bytes) is checked too
+    when given. Network errors are retried
     ``retries`` times with exponential backoff. Whatever goes wrong, no partial file is left and
     :class:`DatasetUnavailable` (or its subclass :class:`ChecksumMismatch`) says why.
     """
     dest = Path(dest)
     if dest.exists():
-        verify(dest, sha256)
+        verify(dest, sha256, size)
         return dest
     if os.environ.get(OFFLINE_VAR, "") not in ("", "0"):
         raise DatasetUnavailable(f"not downloading {url}: offline mode (${OFFLINE_VAR} is set)")
@@ -112,7 +119,7 @@ def download(
         tmp_path = Path(tmp_name)
         try:
             _fetch_to(url, tmp_path, timeout, progress)
-            verify(tmp_path, sha256)
+            verify(tmp_path, sha256, size)
             os.replace(tmp_path, dest)
             return dest
         except ChecksumMismatch as error:

@@ -22,13 +22,15 @@ import numpy as np
 import pandas as pd
 
 from lstm_utils.data.archives import safe_extract
-from lstm_utils.data.cache import DatasetUnavailable, data_dir, download
+from lstm_utils.data.cache import DatasetUnavailable, data_dir, download, sha256sum
 
 JENA_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/jena_climate_2009_2016.csv.zip"
 JENA_CSV = "jena_climate_2009_2016.csv"
-# The sha256 of the zip could not be looked up from here (no network). Until it is pinned, a downloaded
-# copy is not verified; `load_jena` prints the sha256 it got so that it can be pinned here.
+# The sha256 of the zip could not be looked up from here (no network). Until it is pinned, a download
+# is checked by its size only (13,568,290 bytes, as Keras reports when it fetches the file);
+# `load_jena` prints the sha256 it got so that it can be pinned here.
 JENA_SHA256: str | None = None
+JENA_ZIP_BYTES = 13_568_290
 JENA_TIME = "Date Time"
 JENA_TIME_FORMAT = "%d.%m.%Y %H:%M:%S"
 JENA_COLUMNS = (
@@ -144,7 +146,9 @@ def load_jena(columns: tuple[str, ...] = JENA_COLUMNS, target: str = "T (degC)",
     if not csv_path.exists():
         if not download_ok:
             raise DatasetUnavailable(f"no local copy at {csv_path}")
-        archive = download(JENA_URL, folder / (JENA_CSV + ".zip"), JENA_SHA256)
+        archive = download(JENA_URL, folder / (JENA_CSV + ".zip"), JENA_SHA256, size=JENA_ZIP_BYTES)
+        if JENA_SHA256 is None:
+            print(f"{archive}: size verified; sha256 {sha256sum(archive)} (pin it as JENA_SHA256)")
         safe_extract(archive, folder)
         if not csv_path.exists():
             raise DatasetUnavailable(f"{archive} did not contain {JENA_CSV}")
