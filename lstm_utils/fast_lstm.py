@@ -36,6 +36,8 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
+from lstm_utils.torch_conversion import convert
+
 __all__ = [
     "FusedLSTM", "CompiledLSTM", "gate_activations", "lstm_cell_pointwise", "lstm_recurrence",
     "recurrence_forward", "recurrence_backward",
@@ -163,35 +165,16 @@ class FusedLSTM(nn.Module):
         return text
 
     # -- conversion to and from nn.LSTM ---------------------------------------------------------
-    def _config(self) -> dict:
-        return dict(
-            input_size=self.input_size, hidden_size=self.hidden_size, num_layers=self.num_layers, bias=self.bias,
-            batch_first=self.batch_first, dropout=self.dropout, bidirectional=self.bidirectional,
-        )  # fmt: skip
-
     @classmethod
     def from_torch(cls, lstm: nn.LSTM) -> "FusedLSTM":
         """A copy of ``lstm`` (same configuration, weights, device and dtype) as this class."""
         if not isinstance(lstm, nn.LSTM):
             raise TypeError(f"expected a torch.nn.LSTM, got {type(lstm).__name__}")
-        if getattr(lstm, "proj_size", 0):
-            raise ValueError(f"expected an nn.LSTM with proj_size=0, got proj_size={lstm.proj_size}")
-        reference = next(lstm.parameters())
-        model = cls(
-            lstm.input_size, lstm.hidden_size, lstm.num_layers, lstm.bias, lstm.batch_first,
-            float(lstm.dropout), lstm.bidirectional,
-        ).to(device=reference.device, dtype=reference.dtype)  # fmt: skip
-        model.load_state_dict(lstm.state_dict())
-        model.train(lstm.training)
-        return model
+        return convert(lstm, cls)
 
     def to_torch(self) -> nn.LSTM:
         """An ``nn.LSTM`` with this layer's configuration and weights (same device and dtype)."""
-        reference = next(self.parameters())
-        lstm = nn.LSTM(**self._config()).to(device=reference.device, dtype=reference.dtype)
-        lstm.load_state_dict(self.state_dict())
-        lstm.train(self.training)
-        return lstm
+        return convert(self, nn.LSTM)
 
     # -- forward --------------------------------------------------------------------------------
     def _recurrence(self, *args, **kwargs):

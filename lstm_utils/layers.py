@@ -21,6 +21,7 @@ from torch import Tensor, nn
 
 from lstm_utils.cells import check_dtype, gru_step, init_like_torch, lstm_step, rnn_step
 from lstm_utils.shapes import check_shape
+from lstm_utils.torch_conversion import convert
 
 
 class _Recurrent(nn.Module):
@@ -133,33 +134,16 @@ class _Recurrent(nn.Module):
 
     # --- conversion ---------------------------------------------------------------------------------
 
-    def _config(self) -> dict:
-        return {"num_layers": self.num_layers, "bias": self.bias, "batch_first": self.batch_first,
-                "dropout": self.dropout, "bidirectional": self.bidirectional}
-
     @classmethod
     def from_torch(cls, module: nn.Module) -> "_Recurrent":
         """A copy of the torch layer ``module``: same configuration, dtype, device and weights."""
         if not isinstance(module, cls.torch_class):
             raise TypeError(f"expected a {cls.torch_class.__name__}, got {type(module).__name__}")
-        if getattr(module, "proj_size", 0):
-            raise NotImplementedError(f"proj_size > 0 is not supported, got proj_size={module.proj_size}")
-        w = module.weight_ih_l0
-        kw = {"nonlinearity": module.nonlinearity} if isinstance(module, nn.RNN) else {}
-        layer = cls(module.input_size, module.hidden_size, num_layers=module.num_layers, bias=module.bias,
-                    batch_first=module.batch_first, dropout=module.dropout, bidirectional=module.bidirectional,
-                    device=w.device, dtype=w.dtype, **kw)
-        layer.load_state_dict(module.state_dict())
-        return layer.train(module.training)
+        return convert(module, cls)
 
     def to_torch(self) -> nn.Module:
         """The equivalent torch layer, with a copy of these weights."""
-        w = self.weight_ih_l0
-        kw = {"nonlinearity": self.nonlinearity} if isinstance(self, RNN) else {}
-        module = self.torch_class(self.input_size, self.hidden_size, device=w.device, dtype=w.dtype,
-                                  **self._config(), **kw)
-        module.load_state_dict(self.state_dict())
-        return module.train(self.training)
+        return convert(self, self.torch_class)
 
 
 class RNN(_Recurrent):

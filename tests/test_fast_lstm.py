@@ -147,7 +147,7 @@ def test_bad_construction_and_conversion_are_refused():
         FusedLSTM(3, 4, dropout=1.5)
     with pytest.raises(TypeError, match="expected a torch.nn.LSTM, got GRU"):
         FusedLSTM.from_torch(nn.GRU(3, 4))
-    with pytest.raises(ValueError, match="expected an nn.LSTM with proj_size=0, got proj_size=2"):
+    with pytest.raises(ValueError, match="expected a layer with proj_size=0, got proj_size=2"):
         FusedLSTM.from_torch(nn.LSTM(3, 4, proj_size=2))
 
 
