@@ -3,16 +3,24 @@ import pytest
 
 from lstm_utils.data import addition
 from lstm_utils.data import digit_strings as D
+from lstm_utils.data.mnist import load_sklearn_digits
+
+
+def _all_digits():
+    """All 1,797 scikit-learn digits, ``(n, 8, 8)`` in [0, 1], as the chapter gets them (train part, then test)."""
+    digits = load_sklearn_digits()
+    images = np.concatenate([digits.train_images, digits.test_images]) / digits.max_value
+    return images.astype(np.float32), np.concatenate([digits.train_labels, digits.test_labels])
 
 
 def test_sklearn_digits_are_8x8_in_unit_range():
-    images, labels = D.load_sklearn_digits()
+    images, labels = _all_digits()
     assert images.shape == (1797, 8, 8) and labels.shape == (1797,)
     assert images.min() >= 0 and images.max() <= 1
 
 
 def test_labels_match_the_digit_images_placed_in_the_composite():
-    images, labels = D.load_sklearn_digits()
+    images, labels = _all_digits()
     strings = D.compose(images, labels, 200, min_digits=1, max_digits=5, seed=3)
     assert strings.images.shape == (200, 8, 40)
     lookup = {images[i].tobytes(): labels[i] for i in range(len(labels))}  # the image bytes identify a digit
@@ -36,7 +44,7 @@ def test_mnist_composites_from_an_array_passed_in():
 
 
 def test_mnist_with_images_of_the_wrong_size_is_a_clear_error():
-    images, labels = D.load_sklearn_digits()
+    images, labels = _all_digits()
     with pytest.raises(ValueError, match="expected digit images of size 28x28, got 8x8"):
         D.compose_mnist(images, labels, 5)
 
@@ -49,8 +57,9 @@ def test_wrong_rank_and_mismatched_labels_are_clear_errors():
 
 
 def test_split_is_disjoint_and_composites_are_seeded():
-    images, labels = D.load_sklearn_digits()
-    (train_x, _), (test_x, _) = D.split_digits(images, labels, test_fraction=0.25, seed=0)
+    images, labels = _all_digits()
+    digits = load_sklearn_digits()
+    train_x, test_x = digits.train_images, digits.test_images
     assert len(train_x) + len(test_x) == 1797
     train_bytes = {x.tobytes() for x in train_x}
     assert sum(x.tobytes() in train_bytes for x in test_x) <= 2  # load_digits holds a few exact duplicates
@@ -60,7 +69,7 @@ def test_split_is_disjoint_and_composites_are_seeded():
 
 
 def test_dataset_targets_encode_the_texts():
-    images, labels = D.load_sklearn_digits()
+    images, labels = _all_digits()
     strings = D.compose(images, labels, 4, seed=0)
     vocab = addition.make_vocab()
     x, decoder_input, target = D.to_dataset(strings, vocab).tensors

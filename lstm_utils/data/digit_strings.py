@@ -7,8 +7,9 @@ An image → text task that needs no download: digits are taken from scikit-lear
 A composite with ``k`` digits is ``k`` digit images placed left to right, then padded with blank
 columns on the right to the width of ``max_digits`` digits, so every image of a data set has the same
 shape ``(height, max_digits × width)``. Its label is the string of the ``k`` digits, left to right.
-Training and test composites should be built from *disjoint* sets of digit images
-(:func:`split_digits`), so that the test set holds handwriting the model never saw.
+Training and test composites should be built from *disjoint* sets of digit images (the train and
+test parts of :func:`lstm_utils.data.mnist.load_digit_images`), so that the test set holds
+handwriting the model never saw.
 """
 
 from __future__ import annotations
@@ -36,14 +37,6 @@ class DigitStrings:
         return len(self.texts)
 
 
-def load_sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
-    """scikit-learn's digits: images ``(1797, 8, 8)`` float32 scaled to ``[0, 1]``, labels ``(1797,)`` int64."""
-    from sklearn.datasets import load_digits
-
-    bunch = load_digits()
-    return (bunch.images / 16.0).astype(np.float32), bunch.target.astype(np.int64)
-
-
 def check_digits(images, labels, digit_size: tuple[int, int] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Check ``images`` ``(n, height, width)`` and ``labels`` ``(n,)`` in 0..9; return them as arrays.
 
@@ -64,17 +57,6 @@ def check_digits(images, labels, digit_size: tuple[int, int] | None = None) -> t
     if images.dtype == np.uint8:
         images = images.astype(np.float32) / 255.0
     return images.astype(np.float32), labels.astype(np.int64)
-
-
-def split_digits(images, labels, test_fraction: float = 0.25, seed: int = 0):
-    """Shuffle the digit images and cut them into ``(train_images, train_labels), (test_images, test_labels)``."""
-    images, labels = check_digits(images, labels)
-    if not 0 < test_fraction < 1:
-        raise ValueError(f"expected 0 < test_fraction < 1, got {test_fraction}")
-    order = np.random.default_rng(seed).permutation(len(labels))
-    cut = int(round(len(labels) * (1 - test_fraction)))
-    train, test = order[:cut], order[cut:]
-    return (images[train], labels[train]), (images[test], labels[test])
 
 
 def compose(
