@@ -17,6 +17,8 @@ from typing import Sequence
 
 import torch
 
+from lstm_utils.metrics import accuracy
+
 Tensor = torch.Tensor
 
 
@@ -30,8 +32,7 @@ def _check(logits: Tensor, targets: Tensor) -> None:
 def token_accuracy(logits: Tensor, targets: Tensor, pad_index: int = 0) -> tuple[float, float]:
     """Right predictions over non-padding positions: ``Σ [ŷ = y] · [y ≠ pad] / Σ [y ≠ pad]``."""
     _check(logits, targets)
-    keep = targets != pad_index
-    return float(((logits.argmax(-1) == targets) & keep).sum()), float(keep.sum())
+    return accuracy(logits, targets, ignore_index=pad_index)
 
 
 def sequence_accuracy(logits: Tensor, targets: Tensor, pad_index: int = 0) -> tuple[float, float]:
