@@ -13,7 +13,7 @@ import torch
 from torch import nn
 
 from lstm_utils.models.classifier import last_hidden
-from lstm_utils.text.batching import pack
+from lstm_utils.text.batching import collate, pack
 from lstm_utils.text.tokenize import tokenize
 from lstm_utils.text.vocab import Vocab
 
@@ -74,9 +74,8 @@ def predict_sentiment(model: nn.Module, vocab: Vocab, text: str | Sequence[str],
         if not tokens:
             raise ValueError(f"expected a review with at least one token, got {t!r}")
     device = next(model.parameters()).device
-    ids = nn.utils.rnn.pad_sequence([torch.tensor(vocab.encode(tokens)) for tokens in token_lists],
-                                    batch_first=True, padding_value=vocab.pad_index or 0)  # (batch, seq)
-    lengths = torch.tensor([len(tokens) for tokens in token_lists])  # (batch,)
+    unlabelled = [(torch.tensor(vocab.encode(tokens)), torch.tensor(0.0)) for tokens in token_lists]
+    ids, lengths, _ = collate(unlabelled, pad_index=vocab.pad_index or 0)  # (batch, seq), (batch,)
     was_training = model.training
     model.eval()
     try:
