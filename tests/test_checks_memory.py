@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from lstm_utils.checks.core import CheckFailed
-from lstm_utils.checks.memory import check_majority_baseline, check_mean_forget_gate
+from lstm_utils.memory import check_majority_baseline, check_mean_forget_gate
 
 
 def right_baseline(train, test):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from lstm_utils.checks import CheckFailed
-from lstm_utils.checks.mnist_rows import check_bottom_up, check_settled_row, reference_settled_rows
+from lstm_utils.mnist_rows import check_bottom_up, check_settled_row, reference_settled_rows
 
 
 def test_bottom_up_accepts_flip_of_rows_and_names_common_mistakes(capsys):

@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from lstm_utils.checks import CheckFailed
-from lstm_utils.checks.recurrent_shapes import check_bidirectional, check_lstm_shapes
+from lstm_utils.recurrent_layers import check_bidirectional, check_lstm_shapes
 
 
 def right_shapes(seq_len, batch, input_size, hidden, layers, bidirectional, batch_first):

@@ -3,7 +3,7 @@
 import pytest
 
 from lstm_utils.checks import CheckFailed
-from lstm_utils.checks.tagging import check_all_o_baseline, check_iob_spans
+from lstm_utils.ner.checks import check_all_o_baseline, check_iob_spans
 
 
 def _spans(tags):

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from lstm_utils.data import addition as A
+from lstm_utils.sequences_out import data as A
 
 
 def test_vocab_has_pad_bos_eos_first_then_characters():

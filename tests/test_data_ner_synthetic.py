@@ -5,8 +5,8 @@ import re
 import pytest
 from seqeval.metrics.sequence_labeling import get_entities
 
-from lstm_utils.data.ner import TAG_PATTERN
-from lstm_utils.data.ner_synthetic import AMBIGUOUS, TEMPLATES, generate_sentence, generate_sentences
+from lstm_utils.ner.data import TAG_PATTERN
+from lstm_utils.ner.data import AMBIGUOUS, TEMPLATES, generate_sentence, generate_sentences
 
 
 def test_same_seed_same_sentences_other_seed_other_sentences():

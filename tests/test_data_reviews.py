@@ -4,7 +4,7 @@ import pytest
 
 import gzip
 
-from lstm_utils.data.reviews import KINDS, generate_reviews, load_sentiment_data, review_splits
+from lstm_utils.sentiment.data import KINDS, generate_reviews, load_sentiment_data, review_splits
 
 
 def test_same_seed_same_reviews_other_seed_other_reviews():

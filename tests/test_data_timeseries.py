@@ -3,7 +3,7 @@ import pandas as pd
 import pytest
 
 from lstm_utils.data.cache import DatasetUnavailable
-from lstm_utils.data.timeseries import (
+from lstm_utils.forecasting.data import (
     JENA_COLUMNS,
     JENA_CSV,
     fill_gaps,

@@ -2,9 +2,9 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_utils.data import addition as A
-from lstm_utils.decoding import beam_search, greedy_decode
-from lstm_utils.models.seq2seq import Memory, make_seq2seq
+from lstm_utils.sequences_out import data as A
+from lstm_utils.sequences_out.model import beam_search, greedy_decode
+from lstm_utils.sequences_out.model import Memory, make_seq2seq
 
 BOS, EOS = 1, 2
 

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_utils.forecast_baselines import HoltWinters, LinearWindow, persistence, seasonal_naive
-from lstm_utils.windows import WindowSpec, make_windows
+from lstm_utils.forecasting.baselines import HoltWinters, LinearWindow, persistence, seasonal_naive
+from lstm_utils.forecasting.data import WindowSpec, make_windows
 
 
 def ramp(n):

@@ -3,8 +3,8 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_utils.data.digit_sum import make_splits
-from lstm_utils.memory_experiment import baseline_rows, build_classifier, results_frame, train_digit_sum
+from lstm_utils.memory import make_splits
+from lstm_utils.memory import baseline_rows, build_classifier, results_frame, train_digit_sum
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from lstm_utils.metrics import mean_absolute_error
-from lstm_utils.models.forecaster import (
+from lstm_utils.forecasting.model import (
     AutoregressiveLSTM,
     LSTMForecaster,
     PinballLoss,
@@ -124,7 +124,7 @@ def test_fit_forecaster_keeps_the_epoch_with_the_lowest_validation_error():
     torch.manual_seed(0)
     x, y = torch.randn(64, 6, 1), torch.randn(64, 2)
     model = LSTMForecaster(nn.LSTM(1, 4, batch_first=True), label_width=2)
-    from lstm_utils.models.forecaster import fit_forecaster
+    from lstm_utils.forecasting.model import fit_forecaster
 
     history = fit_forecaster(model, (x, y), (x[:16], y[:16]), epochs=4, lr=0.05)
     maes = history["dev_mae"]

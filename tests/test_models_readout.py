@@ -6,8 +6,8 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from lstm_utils.models.classifier import LastStateClassifier
-from lstm_utils.models.readout import (
+from lstm_utils.classifier import LastStateClassifier
+from lstm_utils.mnist_rows import (
     accuracy_after_each_step,
     fit_step_probes,
     hidden_after_each_step,

@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from lstm_utils.metrics import binary_accuracy
-from lstm_utils.models.sentiment import BagOfWords, SentimentLSTM, predict_sentiment, sentiment_forward
+from lstm_utils.sentiment.model import BagOfWords, SentimentLSTM, predict_sentiment, sentiment_forward
 from lstm_utils.reproducibility import seed_everything
 from lstm_utils.text.batching import make_loader
 from lstm_utils.text.vocab import Vocab

@@ -2,8 +2,8 @@ import pytest
 import torch
 
 from lstm_utils.cells import LSTMCell
-from lstm_utils.data import addition as A
-from lstm_utils.models.seq2seq import AdditiveAttention, make_seq2seq, sequence_loss, teacher_forcing
+from lstm_utils.sequences_out import data as A
+from lstm_utils.sequences_out.model import AdditiveAttention, make_seq2seq, sequence_loss, teacher_forcing
 
 
 def batch():
@@ -112,7 +112,7 @@ def test_attention_heatmap_and_mistake_grid_draw_and_check_shapes():
     matplotlib.use("Agg")
     import numpy as np
 
-    from lstm_utils.plots.seq2seq import plot_attention, plot_mistakes
+    from lstm_utils.sequences_out.plots import plot_attention, plot_mistakes
 
     ax = plot_attention(np.full((2, 3), 1 / 3), list("1+2"), ["3", "<eos>"])
     assert ax.get_xlabel() and ax.get_ylabel() and ax.get_title()

@@ -6,13 +6,13 @@ import pytest
 import torch
 from torch.utils.data import DataLoader
 
-from lstm_utils.data.ner import IGNORE_INDEX, TaggingDataset, build_vocabs, pad_batch
-from lstm_utils.data.ner_synthetic import generate_sentences
-from lstm_utils.models.tagger import (
+from lstm_utils.ner.data import IGNORE_INDEX, TaggingDataset, build_vocabs, pad_batch
+from lstm_utils.ner.data import generate_sentences
+from lstm_utils.ner.model import (
     BiLSTMTagger, LSTMTagger, masked_cross_entropy, predict, sentence_forward, tag_sentence, tagger_forward, tokenize,
 )
 from lstm_utils.reproducibility import seed_everything
-from lstm_utils.tagging_metrics import entity_f1, token_accuracy
+from lstm_utils.metrics import entity_f1, token_accuracy
 from lstm_utils.training import evaluate, fit
 
 

@@ -8,8 +8,8 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
 
-from lstm_utils.plots.heatmaps import plot_gate_heatmaps, trace_panel  # noqa: E402
-from lstm_utils.plots.sweeps import plot_metric_vs  # noqa: E402
+from lstm_utils.memory import plot_gate_heatmaps, trace_panel  # noqa: E402
+from lstm_utils.memory import plot_metric_vs  # noqa: E402
 
 
 def fake_trace(seq=5, batch=2, hidden=3):

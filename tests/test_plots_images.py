@@ -7,7 +7,7 @@ matplotlib.use("Agg")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from lstm_utils.plots.images import plot_accuracy_by_step, plot_digit_grid, plot_image_as_sequence  # noqa: E402
+from lstm_utils.mnist_rows import plot_accuracy_by_step, plot_digit_grid, plot_image_as_sequence  # noqa: E402
 
 
 def test_digit_grid_captions_true_and_predicted_and_checks_lengths():

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from lstm_utils.seq_metrics import char_accuracy, ratio, sequence_accuracy, string_accuracy, token_accuracy
+from lstm_utils.metrics import char_accuracy, ratio, sequence_accuracy, string_accuracy, token_accuracy
 
 PAD = 0
 

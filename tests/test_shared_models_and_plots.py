@@ -10,9 +10,10 @@ import torch  # noqa: E402
 from torch import nn  # noqa: E402
 
 from lstm_utils.checks import CheckFailed, check_close, check_true  # noqa: E402
-from lstm_utils.models.classifier import LastStateClassifier, last_hidden  # noqa: E402
-from lstm_utils.plots.confusion import confusion_matrix, plot_confusion_matrix  # noqa: E402
-from lstm_utils.plots.curves import plot_history  # noqa: E402
+from lstm_utils.classifier import LastStateClassifier, last_hidden  # noqa: E402
+from lstm_utils.metrics import confusion_matrix  # noqa: E402
+from lstm_utils.plots import plot_confusion_matrix  # noqa: E402
+from lstm_utils.plots import plot_history  # noqa: E402
 from lstm_utils.text.vocab import Vocab  # noqa: E402
 from lstm_utils.training import History  # noqa: E402
 

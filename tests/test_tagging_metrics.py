@@ -7,8 +7,8 @@ import pytest
 import torch
 from seqeval.metrics import f1_score as seqeval_f1
 
-from lstm_utils.data.ner import IGNORE_INDEX
-from lstm_utils.tagging_metrics import (
+from lstm_utils.ner.data import IGNORE_INDEX
+from lstm_utils.metrics import (
     decode_batch, entity_counts, entity_f1, entity_f1_metric, entity_report, flat_token_accuracy, tag_confusion,
     token_accuracy, weighted_token_f1,
 )

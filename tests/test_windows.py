@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_utils.windows import Normalizer, WindowSpec, chronological_split, make_windows, window_split
+from lstm_utils.forecasting.data import Normalizer, WindowSpec, chronological_split, make_windows, window_split
 
 
 def ramp(n: int, features: int = 1) -> np.ndarray:

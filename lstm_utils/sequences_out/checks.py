@@ -7,8 +7,8 @@ from typing import Callable
 import torch
 
 from lstm_utils.checks.core import CheckFailed, check_close, check_true, passed
-from lstm_utils.data.addition import encode_targets, make_vocab
-from lstm_utils.models.seq2seq import AdditiveAttention
+from lstm_utils.sequences_out.data import encode_targets, make_vocab
+from lstm_utils.sequences_out.model import AdditiveAttention
 
 
 def check_attention_weights(attention_weights: Callable) -> None:

@@ -16,7 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lstm_utils.data.ner import IGNORE_INDEX, SHAPES, encode_sentence, pad_batch
+from lstm_utils.metrics import IGNORE_INDEX, decode_batch
+from lstm_utils.ner.data import SHAPES, encode_sentence, pad_batch
 from lstm_utils.text.vocab import Vocab
 from lstm_utils.training import to_device
 
@@ -115,8 +116,6 @@ def sentence_forward(model: nn.Module, batch: Any, device: torch.device) -> tupl
 @torch.no_grad()
 def predict(model: nn.Module, loader, tag_vocab: Vocab, forward=tagger_forward):
     """True and predicted tag strings of every sentence in ``loader``, padding removed."""
-    from lstm_utils.tagging_metrics import decode_batch
-
     device = next(model.parameters()).device
     was_training = model.training
     model.eval()

@@ -17,8 +17,10 @@ from typing import Sequence
 
 import torch
 from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from lstm_utils.metrics import mean_absolute_error
+from lstm_utils.training import fit
 
 
 def _check_rnn(rnn: nn.Module) -> None:
@@ -170,10 +172,6 @@ def fit_forecaster(
     quantile models, whose validation MAE is then that of the median). Only the training windows are
     shuffled, with a generator seeded by ``seed``; the split itself stays in time order.
     """
-    from torch.utils.data import DataLoader, TensorDataset
-
-    from lstm_utils.training import fit
-
     quantiles = getattr(model, "quantiles", None)
     metric = median_mae(quantiles) if quantiles else mean_absolute_error
     generator = torch.Generator().manual_seed(seed)

@@ -1,4 +1,4 @@
-"""Confusion matrices."""
+"""Figures two or more chapters draw: loss and metric curves over epochs, confusion matrices."""
 
 from __future__ import annotations
 
@@ -6,16 +6,38 @@ from typing import Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from lstm_utils.training import History
 
 
-def confusion_matrix(y_true: Sequence[int], y_pred: Sequence[int], num_classes: int) -> np.ndarray:
-    """``counts[t, p]`` = number of examples of true class ``t`` predicted as ``p``."""
-    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
-    if y_true.shape != y_pred.shape:
-        raise ValueError(f"expected y_pred of shape {y_true.shape}, got {y_pred.shape}")
-    counts = np.zeros((num_classes, num_classes), dtype=np.int64)
-    np.add.at(counts, (y_true, y_pred), 1)
-    return counts
+def plot_history(
+    history: History,
+    keys: Sequence[str] = ("train_loss", "dev_loss"),
+    *,
+    title: str = "Training curves",
+    ylabel: str = "loss",
+    logy: bool = False,
+    ax: plt.Axes | None = None,
+) -> plt.Axes:
+    """Plot ``keys`` of ``history`` against the epoch, marking the best epoch when there is one."""
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 3.5))
+    epochs = [r["epoch"] for r in history.records]
+    for key in keys:
+        values = history[key]
+        if len(values) != len(epochs):
+            raise KeyError(f"{key!r} is not recorded for every epoch; recorded keys: {history.keys()}")
+        ax.plot(epochs, values, marker="o" if len(epochs) < 30 else None, label=key)
+    if history.best_epoch is not None:
+        ax.axvline(history.best_epoch, color="grey", linestyle=":", label=f"best epoch ({history.best_epoch})")
+    if logy:
+        ax.set_yscale("log")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # epochs are whole numbers
+    ax.set(title=title, xlabel="epoch", ylabel=ylabel)
+    ax.legend()
+    ax.grid(alpha=0.3)
+    return ax
 
 
 def plot_confusion_matrix(

@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 from seqeval.metrics.sequence_labeling import get_entities
 
 from lstm_utils.checks.core import check_true, passed
-from lstm_utils.tagging_metrics import entity_f1, flat_token_accuracy
+from lstm_utils.metrics import entity_f1, flat_token_accuracy
 
 SPAN_CASES = (
     ["O", "O"],

@@ -1,7 +1,7 @@
 """The forecasts an LSTM has to beat: persistence, seasonal naive, linear on the window, Holt-Winters.
 
-All work on the windows of :mod:`lstm_utils.windows`: ``inputs`` of shape ``(N, input_width, features)``
-and a :class:`~lstm_utils.windows.WindowSpec`; each returns forecasts of the target ``(N, label_width)``.
+All work on the windows of :mod:`lstm_utils.forecasting.data`: ``inputs`` of shape ``(N, input_width, features)``
+and a :class:`~lstm_utils.forecasting.data.WindowSpec`; each returns forecasts of the target ``(N, label_width)``.
 A label :math:`k` steps after the origin :math:`t` (the last input step) is :math:`\\hat y_{t+k}`.
 """
 
@@ -10,9 +10,11 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import torch
 
-from lstm_utils.windows import WindowSpec
+from lstm_utils.forecasting.data import WindowSpec
+from lstm_utils.metrics import mean_absolute_error
 
 
 def persistence(inputs: torch.Tensor, spec: WindowSpec, target_index: int = 0) -> torch.Tensor:
@@ -143,10 +145,6 @@ def mae_table(
     ``forecasts`` maps a model's name to its normalised ``(val, test)`` forecasts ``(N, label_width)``.
     The normalisation is affine, so MAE in units = normalised MAE × :math:`\\sigma_{train}` (``scale``).
     """
-    import pandas as pd
-
-    from lstm_utils.metrics import mean_absolute_error
-
     rows = []
     for name, (val, test) in forecasts.items():
         v = mean_absolute_error(val, val_labels)

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 import torch
 from torch import nn
 
-from lstm_utils.models.classifier import last_hidden
+from lstm_utils.classifier import last_hidden
 from lstm_utils.text.batching import collate, pack
 from lstm_utils.text.tokenize import tokenize
 from lstm_utils.text.vocab import Vocab

@@ -1,1 +1,0 @@
-"""Plotting helpers: one module per kind of figure."""
