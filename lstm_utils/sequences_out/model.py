@@ -1,4 +1,4 @@
-"""Encoder–decoder LSTMs: read a sequence, then write another one token by token.
+r"""Encoder–decoder LSTMs: read a sequence, then write another one token by token.
 
 * :class:`Encoder` reads the source (token ids, or feature vectors such as the columns of an image)
   with ``nn.LSTM`` and hands over its outputs :math:`k_1 … k_S` (the *memory*) and its final state.
