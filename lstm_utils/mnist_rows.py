@@ -23,6 +23,7 @@ from torch import nn
 
 from lstm_utils.checks.core import CheckFailed, check_close, check_true, passed
 from lstm_utils.classifier import LastStateClassifier
+from lstm_utils.training import evaluating, ridge_regression
 
 
 def logits_after_each_step(model: LastStateClassifier, inputs: torch.Tensor) -> torch.Tensor:
@@ -65,17 +66,13 @@ def hidden_after_each_step(
     if model.rnn.bidirectional:
         raise ValueError("expected a unidirectional recurrent layer, got bidirectional=True")
     device = torch.device(device) if device is not None else next(model.parameters()).device
-    was_training = model.training
-    model.eval()
     states, targets = [], []
-    try:
+    with evaluating(model):
         for inputs, batch_targets in loader:
             x = inputs.to(device)
             x = model.embedding(x) if model.embedding is not None else x
             states.append(model.rnn(x)[0].cpu())  # (batch, seq, hidden)
             targets.append(batch_targets)
-    finally:
-        model.train(was_training)
     if not targets:
         raise ValueError("the loader yielded no batches")
     return torch.cat(states), torch.cat(targets)
@@ -116,9 +113,7 @@ def fit_step_probes(h: torch.Tensor, targets: torch.Tensor, classes: int, ridge:
     ones = torch.ones(n, steps, 1, dtype=h.dtype, device=h.device)
     h_tilde = torch.cat([h, ones], dim=-1).transpose(0, 1)  # (seq, n, hidden + 1)
     y = nn.functional.one_hot(targets.long().to(h.device), classes).to(h.dtype)  # (n, classes)
-    gram = h_tilde.transpose(1, 2) @ h_tilde  # (seq, hidden + 1, hidden + 1)
-    gram = gram + ridge * n * torch.eye(hidden + 1, dtype=h.dtype, device=h.device)
-    solution = torch.linalg.solve(gram, h_tilde.transpose(1, 2) @ y)  # (seq, hidden + 1, classes)
+    solution = ridge_regression(h_tilde, y, ridge)  # (seq, hidden + 1, classes)
     probes = StepProbes(steps, hidden, classes).to(h.device)
     probes.weight.copy_(solution[:, :hidden].float())
     probes.bias.copy_(solution[:, hidden].float())

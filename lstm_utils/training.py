@@ -10,8 +10,9 @@ from __future__ import annotations
 import copy
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import torch
 from torch import nn
@@ -42,6 +43,32 @@ def default_forward(model: nn.Module, batch: Any, device: torch.device) -> tuple
         raise ValueError("expected a batch (*inputs, targets) with at least 2 items; pass forward= for other layouts")
     *inputs, targets = to_device(batch, device)
     return model(*inputs), targets
+
+
+@contextmanager
+def evaluating(model: nn.Module) -> Iterator[nn.Module]:
+    """Eval mode inside the ``with`` block (dropout off), the model's own mode again after it, even on an error."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
+def ridge_regression(x: torch.Tensor, y: torch.Tensor, penalty: float, *, penalize_last: bool = True) -> torch.Tensor:
+    """Closed-form ridge regression: :math:`W = (X^\\top X + \\lambda n I)^{-1} X^\\top Y`.
+
+    ``x`` is ``(..., n, d)`` (leading axes fit separate problems at once), ``y`` is ``(..., n, k)`` or
+    ``(n, k)``; returns ``W`` ``(..., d, k)``. ``penalize_last=False`` leaves the last column of ``x``
+    (a column of ones: the bias) unpenalised.
+    """
+    n, d = x.shape[-2:]
+    regulariser = penalty * n * torch.eye(d, dtype=x.dtype, device=x.device)  # (d, d)
+    if not penalize_last:
+        regulariser[-1, -1] = 0
+    x_t = x.transpose(-1, -2)  # (..., d, n)
+    return torch.linalg.solve(x_t @ x + regulariser, x_t @ y)
 
 
 @dataclass
@@ -86,11 +113,9 @@ def evaluate(
 ) -> dict[str, float]:
     """Loss (mean over examples) and each metric over the whole ``loader``, in eval mode."""
     device = torch.device(device) if device is not None else next(model.parameters()).device
-    was_training = model.training
-    model.eval()
     totals = {name: [0.0, 0.0] for name in (metrics or {})}
     loss_sum, count = 0.0, 0
-    try:
+    with evaluating(model):
         for batch in loader:
             outputs, targets = forward(model, batch, device)
             n = len(targets)
@@ -101,8 +126,6 @@ def evaluate(
                 num, den = metric(outputs, targets)
                 totals[name][0] += num
                 totals[name][1] += den
-    finally:
-        model.train(was_training)
     if count == 0:
         raise ValueError("the loader yielded no batches")
     result = {"loss": loss_sum / count} if loss_fn is not None else {}

@@ -220,3 +220,14 @@ def test_greedy_returns_attention_rows_for_each_written_token_and_eos():
     for out, w in zip(outputs, weights):
         assert w.shape[1] == source.shape[1]
         assert w.shape[0] in (len(out), len(out) + 1)
+
+
+@pytest.mark.parametrize("decode", [greedy_decode, beam_search])
+def test_decoding_leaves_the_model_in_training_mode_after_an_error(decode):
+    vocab = A.make_vocab()
+    model = make_seq2seq(len(vocab), hidden_size=8, embed_size=4, attention=False)
+    model.train()
+    wrong_source = torch.zeros(2, 3, 5)  # ids expected, floats given: the encoder raises
+    with pytest.raises(Exception):
+        decode(model, wrong_source, bos=BOS, eos=EOS, max_len=3)
+    assert model.training

@@ -3,7 +3,7 @@ import torch
 from torch import nn
 
 from lstm_utils.reproducibility import seed_everything
-from lstm_utils.text.batching import (BucketBatchSampler, collate, make_loader, numericalize, pack,
+from lstm_utils.text.batching import (BucketBatchSampler, collate, make_loader, numericalize, pack, pad_sequences,
                                       padding_share)
 from lstm_utils.text.vocab import Vocab
 
@@ -81,3 +81,13 @@ def test_loader_yields_ids_lengths_labels_and_every_review_once():
         assert batch_ids.shape == (len(lengths), int(lengths.max())) and labels.shape == lengths.shape
         seen += len(lengths)
     assert seen == 5
+
+
+def test_pad_sequences_right_pads_lists_and_tensors():
+    padded = pad_sequences([[5, 6, 7], [8]], value=-1)
+    assert padded.dtype == torch.long
+    assert padded.tolist() == [[5, 6, 7], [8, -1, -1]]
+    rows = pad_sequences([torch.ones(2, 3), torch.ones(1, 3)], value=0.0)  # (batch, longest, features)
+    assert rows.shape == (2, 2, 3) and rows[1, 1].abs().sum() == 0
+    with pytest.raises(ValueError, match="at least one sequence"):
+        pad_sequences([])

@@ -10,7 +10,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from lstm_utils.checkpoints import load_checkpoint
 from lstm_utils.metrics import accuracy
 from lstm_utils.reproducibility import seed_everything
-from lstm_utils.training import History, evaluate, fit
+from lstm_utils.training import History, evaluate, evaluating, fit, ridge_regression
 
 
 def _separable(n=64, seed=0):
@@ -122,3 +122,32 @@ def test_fit_minimises_error_metrics_and_accepts_explicit_mode():
         assert history.best["dev_mae"] == min(history["dev_mae"])
     with pytest.raises(ValueError, match="mode 'min' or 'max'"):
         _train(epochs=1, mode="up")
+
+
+def test_evaluating_restores_the_mode_even_on_an_error():
+    model = nn.Sequential(nn.Linear(2, 2), nn.Dropout(0.5))
+    with evaluating(model):
+        assert not model.training and not model[1].training
+    assert model.training
+    model.eval()
+    with evaluating(model):
+        pass
+    assert not model.training  # a model in eval mode stays there
+    model.train()
+    with pytest.raises(RuntimeError, match="boom"):
+        with evaluating(model):
+            raise RuntimeError("boom")
+    assert model.training and model[1].training
+
+
+def test_ridge_regression_recovers_weights_and_leaves_the_bias_unpenalised():
+    torch.manual_seed(0)
+    x = torch.cat([torch.randn(50, 3, dtype=torch.float64), torch.ones(50, 1, dtype=torch.float64)], dim=1)
+    w = torch.tensor([[1.0], [-2.0], [0.5], [3.0]], dtype=torch.float64)
+    y = x @ w
+    torch.testing.assert_close(ridge_regression(x, y, 0.0), w)
+    big = ridge_regression(x, y, 1e6, penalize_last=False)  # weights shrink to 0, the bias takes the mean
+    assert big[:3].abs().max() < 1e-3
+    assert abs(float(big[3, 0]) - float(y.mean())) < 1e-2
+    batched = ridge_regression(torch.stack([x, 2 * x]), y, 0.0)  # (2, 4, 1): one problem per leading index
+    torch.testing.assert_close(batched[1], w / 2)

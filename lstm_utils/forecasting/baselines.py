@@ -15,6 +15,7 @@ import torch
 
 from lstm_utils.forecasting.data import WindowSpec
 from lstm_utils.metrics import mean_absolute_error
+from lstm_utils.training import ridge_regression
 
 
 def persistence(inputs: torch.Tensor, spec: WindowSpec, target_index: int = 0) -> torch.Tensor:
@@ -54,9 +55,7 @@ class LinearWindow:
 
     def fit(self, inputs: torch.Tensor, labels: torch.Tensor) -> "LinearWindow":
         x, y = self._design(inputs), labels.double()
-        penalty = self.ridge * len(x) * torch.eye(x.shape[1], dtype=x.dtype)
-        penalty[-1, -1] = 0  # no penalty on the bias
-        self.weight = torch.linalg.solve(x.T @ x + penalty, x.T @ y)
+        self.weight = ridge_regression(x, y, self.ridge, penalize_last=False)  # no penalty on the bias
         return self
 
     def __call__(self, inputs: torch.Tensor) -> torch.Tensor:

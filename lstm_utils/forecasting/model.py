@@ -20,7 +20,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from lstm_utils.metrics import mean_absolute_error
-from lstm_utils.training import fit
+from lstm_utils.training import evaluating, fit
 
 
 def _check_rnn(rnn: nn.Module) -> None:
@@ -143,12 +143,8 @@ def interval_coverage(lower: torch.Tensor, upper: torch.Tensor, targets: torch.T
 @torch.no_grad()
 def predict(model: nn.Module, inputs: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
     """The model's forecasts for all windows ``inputs``, in eval mode, batch by batch."""
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         return torch.cat([model(inputs[i : i + batch_size]) for i in range(0, len(inputs), batch_size)])
-    finally:
-        model.train(was_training)
 
 
 def fit_forecaster(

@@ -46,6 +46,7 @@ import torch
 from lstm_utils.data.cache import DatasetUnavailable, data_dir
 from lstm_utils.data.sources import load_first
 from lstm_utils.metrics import IGNORE_INDEX
+from lstm_utils.text.batching import pad_sequences
 from lstm_utils.text.vocab import Vocab
 
 
@@ -206,10 +207,9 @@ def pad_batch(items: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]], 
     lengths = torch.tensor([len(words) for words, _, _ in items], dtype=torch.long)
     if (lengths == 0).any():
         raise ValueError("expected every sentence to have at least one token, got an empty one")
-    pad = torch.nn.utils.rnn.pad_sequence
-    words = pad([w for w, _, _ in items], batch_first=True, padding_value=pad_index)  # (batch, seq)
-    shapes = pad([s for _, s, _ in items], batch_first=True, padding_value=0)  # (batch, seq)
-    tags = pad([t for _, _, t in items], batch_first=True, padding_value=IGNORE_INDEX)  # (batch, seq)
+    words = pad_sequences([w for w, _, _ in items], pad_index)  # (batch, seq)
+    shapes = pad_sequences([s for _, s, _ in items], 0)  # (batch, seq)
+    tags = pad_sequences([t for _, _, t in items], IGNORE_INDEX)  # (batch, seq)
     return words, shapes, lengths, tags
 
 

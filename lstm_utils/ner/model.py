@@ -18,8 +18,9 @@ from torch import nn
 
 from lstm_utils.metrics import IGNORE_INDEX, decode_batch
 from lstm_utils.ner.data import SHAPES, encode_sentence, pad_batch
+from lstm_utils.text.batching import pad_sequences
 from lstm_utils.text.vocab import Vocab
-from lstm_utils.training import to_device
+from lstm_utils.training import evaluating, to_device
 
 
 class LSTMTagger(nn.Module):
@@ -107,27 +108,20 @@ def sentence_forward(model: nn.Module, batch: Any, device: torch.device) -> tupl
     """
     words, _, lengths, tags = to_device(batch, device)
     rows = [model(sentence[:n]) for sentence, n in zip(words, lengths.tolist())]  # each (n, tags)
-    out = rows[0].new_zeros(*words.shape, rows[0].shape[-1])  # (batch, seq, tags)
-    for b, row in enumerate(rows):
-        out[b, : len(row)] = row
-    return out, tags
+    return pad_sequences(rows, 0.0), tags  # (batch, seq, tags)
 
 
 @torch.no_grad()
 def predict(model: nn.Module, loader, tag_vocab: Vocab, forward=tagger_forward):
     """True and predicted tag strings of every sentence in ``loader``, padding removed."""
     device = next(model.parameters()).device
-    was_training = model.training
-    model.eval()
     true, pred = [], []
-    try:
+    with evaluating(model):
         for batch in loader:
             logits, tags = forward(model, batch, device)
             t, p = decode_batch(logits, tags, tag_vocab)
             true += t
             pred += p
-    finally:
-        model.train(was_training)
     return true, pred
 
 
@@ -151,10 +145,6 @@ def tag_sentence(model: nn.Module, text: str | Sequence[str], word_vocab: Vocab,
     if not words:
         raise ValueError(f"expected a sentence with at least one word, got {text!r}")
     batch = pad_batch([encode_sentence(words, word_vocab)], pad_index=word_vocab.pad_index or 0)
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         logits, _ = forward(model, batch, next(model.parameters()).device)
-    finally:
-        model.train(was_training)
     return list(zip(words, tag_vocab.decode(logits[0].argmax(-1).tolist())))

@@ -16,6 +16,7 @@ from lstm_utils.classifier import last_hidden
 from lstm_utils.text.batching import collate, pack
 from lstm_utils.text.tokenize import tokenize
 from lstm_utils.text.vocab import Vocab
+from lstm_utils.training import evaluating
 
 
 class SentimentLSTM(nn.Module):
@@ -76,10 +77,6 @@ def predict_sentiment(model: nn.Module, vocab: Vocab, text: str | Sequence[str],
     device = next(model.parameters()).device
     unlabelled = [(torch.tensor(vocab.encode(tokens)), torch.tensor(0.0)) for tokens in token_lists]
     ids, lengths, _ = collate(unlabelled, pad_index=vocab.pad_index or 0)  # (batch, seq), (batch,)
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         probabilities = torch.sigmoid(model(ids.to(device), lengths)).tolist()
-    finally:
-        model.train(was_training)
     return probabilities[0] if isinstance(text, str) else probabilities

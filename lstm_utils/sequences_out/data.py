@@ -39,6 +39,7 @@ import numpy as np
 import torch
 from torch.utils.data import TensorDataset
 
+from lstm_utils.text.batching import pad_sequences
 from lstm_utils.text.vocab import Vocab
 
 
@@ -107,11 +108,7 @@ def encode_sources(questions: Sequence[str], vocab: Vocab) -> torch.Tensor:
     """The questions' character ids, padded with ``<pad>`` on the right: ``(n, S)``."""
     if not questions:
         raise ValueError("expected at least one question, got none")
-    sources = [encode(q, vocab) for q in questions]
-    source = torch.full((len(sources), max(map(len, sources))), vocab[PAD], dtype=torch.long)  # (n, S)
-    for row, ids in enumerate(sources):
-        source[row, : len(ids)] = torch.tensor(ids)
-    return source
+    return pad_sequences([encode(q, vocab) for q in questions], vocab[PAD])  # (n, S)
 
 
 def encode_targets(answers: Sequence[str], vocab: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
@@ -120,12 +117,8 @@ def encode_targets(answers: Sequence[str], vocab: Vocab) -> tuple[torch.Tensor, 
         raise ValueError("expected at least one answer, got none")
     pad, bos, eos = vocab[PAD], vocab[BOS], vocab[EOS]
     outputs = [encode(a, vocab) for a in answers]
-    width = max(map(len, outputs)) + 1
-    decoder_input = torch.full((len(outputs), width), pad, dtype=torch.long)  # (n, T + 1)
-    target = torch.full((len(outputs), width), pad, dtype=torch.long)  # (n, T + 1)
-    for row, ids in enumerate(outputs):
-        decoder_input[row, : len(ids) + 1] = torch.tensor([bos, *ids])
-        target[row, : len(ids) + 1] = torch.tensor([*ids, eos])
+    decoder_input = pad_sequences([[bos, *ids] for ids in outputs], pad)  # (n, T + 1)
+    target = pad_sequences([[*ids, eos] for ids in outputs], pad)  # (n, T + 1)
     return decoder_input, target
 
 

@@ -30,6 +30,7 @@ import torch
 from torch import Tensor, nn
 
 from lstm_utils.cells import LSTMCell
+from lstm_utils.training import evaluating
 
 
 State = tuple[Tensor, Tensor]  # (h, c), each (batch, hidden)
@@ -236,23 +237,21 @@ def greedy_decode(
     also one ``(steps, S)`` tensor of attention weights per example (``None`` without attention).
     """
     _check(max_len)
-    was_training = model.training
-    model.eval()
-    memory = model.encode(source)
-    state = memory.state
-    batch = source.shape[0]
-    token = torch.full((batch,), bos, dtype=torch.long, device=source.device)
-    done = torch.zeros(batch, dtype=torch.bool, device=source.device)
-    tokens, weights = [], []
-    for _ in range(max_len):
-        logits, state, w = model.step(token, state, memory)
-        token = logits.argmax(-1)  # (batch,)
-        tokens.append(token)
-        weights.append(w)
-        done = done | (token == eos)
-        if bool(done.all()):
-            break
-    model.train(was_training)
+    with evaluating(model):
+        memory = model.encode(source)
+        state = memory.state
+        batch = source.shape[0]
+        token = torch.full((batch,), bos, dtype=torch.long, device=source.device)
+        done = torch.zeros(batch, dtype=torch.bool, device=source.device)
+        tokens, weights = [], []
+        for _ in range(max_len):
+            logits, state, w = model.step(token, state, memory)
+            token = logits.argmax(-1)  # (batch,)
+            tokens.append(token)
+            weights.append(w)
+            done = done | (token == eos)
+            if bool(done.all()):
+                break
     steps = torch.stack(tokens, dim=1).tolist()  # (batch, steps)
     outputs = []
     for row in steps:
@@ -287,37 +286,35 @@ def beam_search(
     stops as soon as a finished sequence beats every live prefix.
     """
     _check(max_len, beam_width)
-    was_training = model.training
-    model.eval()
-    memory = model.encode(source)
-    results = []
-    for b in range(source.shape[0]):
-        prefixes: list[list[int]] = [[]]
-        scores = torch.zeros(1, device=source.device)  # log p of each prefix, (beam,)
-        state = _select(memory, b, 1).state
-        finished: list[tuple[float, list[int]]] = []
-        for _ in range(max_len):
-            last = torch.tensor([p[-1] if p else bos for p in prefixes], device=source.device)
-            logits, state, _ = model.step(last, state, _select(memory, b, len(prefixes)))
-            total = scores.unsqueeze(1) + torch.log_softmax(logits, dim=-1)  # (beam, vocab)
-            vocab = total.shape[1]
-            best, flat = total.flatten().topk(min(beam_width, total.numel()))  # best extensions first
-            keep_rows, keep_prefixes, keep_scores = [], [], []
-            for score, index in zip(best.tolist(), flat.tolist()):
-                row, token = divmod(index, vocab)
-                if token == eos:
-                    finished.append((score, prefixes[row]))
-                else:
-                    keep_rows.append(row)
-                    keep_prefixes.append(prefixes[row] + [token])
-                    keep_scores.append(score)
-            if not keep_prefixes or (finished and max(s for s, _ in finished) >= max(keep_scores)):
-                break  # every live prefix is already less probable than a finished one: it cannot catch up
-            rows = torch.tensor(keep_rows, device=source.device)
-            state = (state[0][rows], state[1][rows])
-            prefixes, scores = keep_prefixes, torch.tensor(keep_scores, device=source.device)
-        else:  # max_len tokens written: fall back on the unfinished prefixes only when none finished
-            finished = finished or list(zip(scores.tolist(), prefixes))
-        results.append(max(finished, key=lambda pair: pair[0])[1])
-    model.train(was_training)
+    with evaluating(model):
+        memory = model.encode(source)
+        results = []
+        for b in range(source.shape[0]):
+            prefixes: list[list[int]] = [[]]
+            scores = torch.zeros(1, device=source.device)  # log p of each prefix, (beam,)
+            state = _select(memory, b, 1).state
+            finished: list[tuple[float, list[int]]] = []
+            for _ in range(max_len):
+                last = torch.tensor([p[-1] if p else bos for p in prefixes], device=source.device)
+                logits, state, _ = model.step(last, state, _select(memory, b, len(prefixes)))
+                total = scores.unsqueeze(1) + torch.log_softmax(logits, dim=-1)  # (beam, vocab)
+                vocab = total.shape[1]
+                best, flat = total.flatten().topk(min(beam_width, total.numel()))  # best extensions first
+                keep_rows, keep_prefixes, keep_scores = [], [], []
+                for score, index in zip(best.tolist(), flat.tolist()):
+                    row, token = divmod(index, vocab)
+                    if token == eos:
+                        finished.append((score, prefixes[row]))
+                    else:
+                        keep_rows.append(row)
+                        keep_prefixes.append(prefixes[row] + [token])
+                        keep_scores.append(score)
+                if not keep_prefixes or (finished and max(s for s, _ in finished) >= max(keep_scores)):
+                    break  # every live prefix is already less probable than a finished one: it cannot catch up
+                rows = torch.tensor(keep_rows, device=source.device)
+                state = (state[0][rows], state[1][rows])
+                prefixes, scores = keep_prefixes, torch.tensor(keep_scores, device=source.device)
+            else:  # max_len tokens written: fall back on the unfinished prefixes only when none finished
+                finished = finished or list(zip(scores.tolist(), prefixes))
+            results.append(max(finished, key=lambda pair: pair[0])[1])
     return results

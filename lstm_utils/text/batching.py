@@ -5,6 +5,7 @@ Replaces torchtext's legacy ``Field(include_lengths=True)`` + ``BucketIterator(s
 * :func:`numericalize` turns token lists into id lists with a :class:`~lstm_utils.text.vocab.Vocab`.
 * :class:`BucketBatchSampler` groups sequences of similar length, so little padding is needed; the
   order is drawn from a seeded ``torch.Generator`` and repeats exactly.
+* :func:`pad_sequences` right-pads sequences to the longest one: the one pad helper of the book.
 * :func:`collate` pads a batch and returns ``(ids, lengths, labels)``.
 * :func:`pack` wraps :func:`torch.nn.utils.rnn.pack_padded_sequence`: an LSTM fed a packed batch
   stops each sequence at its own length, so its final state ``h_T`` is that of the real last token.
@@ -91,6 +92,16 @@ class BucketBatchSampler(Sampler[list[int]]):
             yield batches[b]
 
 
+def pad_sequences(sequences: Sequence[Sequence | torch.Tensor], value: float = 0) -> torch.Tensor:
+    """Right-pad ``sequences`` (lists of ids, or tensors ``(len, ...)``) with ``value`` and stack them.
+
+    Shape ``(batch, longest, ...)``; a list of ints becomes an int64 row.
+    """
+    if len(sequences) == 0:
+        raise ValueError("expected at least one sequence to pad, got none")
+    return pad_sequence([torch.as_tensor(s) for s in sequences], batch_first=True, padding_value=value)
+
+
 def collate(batch: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_index: int = 0) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """``[(ids, label), …]`` → ``(ids, lengths, labels)``, ids right-padded with ``pad_index``.
 
@@ -101,7 +112,7 @@ def collate(batch: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_index: int =
     lengths = torch.tensor([len(seq) for seq in sequences], dtype=torch.long)  # (batch,)
     if bool((lengths == 0).any()):
         raise ValueError("expected sequences of length >= 1, got an empty one; packing cannot handle it")
-    ids = pad_sequence(list(sequences), batch_first=True, padding_value=pad_index)  # (batch, longest)
+    ids = pad_sequences(sequences, pad_index)  # (batch, longest)
     return ids, lengths, torch.stack(list(labels))
 
 
