@@ -1,4 +1,4 @@
-"""One training loop for every chapter: progress bars, history, best-on-dev checkpointing, evaluation.
+"""One training loop for every chapter: progress bars, history, best-on-dev weights, evaluation.
 
 A batch is a tuple ``(*inputs, targets)``; by default the model is called as ``model(*inputs)``
 and the loss as ``loss_fn(outputs, targets)``. Chapters whose batches look different pass their own
@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import math
-import os
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -17,8 +16,6 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 import torch
 from torch import nn
 from tqdm.auto import tqdm
-
-from lstm_utils.checkpoints import save_checkpoint
 
 LOWER_IS_BETTER = ("loss", "error", "mae", "mse", "rmse", "perplexity")
 
@@ -143,34 +140,26 @@ def fit(
     dev_loader: Iterable | None = None,
     metrics: Mapping[str, Metric] | None = None,
     monitor: str = "dev_loss",
-    mode: str | None = None,
     forward: Forward = default_forward,
     device: torch.device | str | None = None,
     grad_clip: float | None = None,
-    scheduler: Any = None,
     patience: int | None = None,
-    checkpoint: str | os.PathLike | None = None,
     progress: bool = True,
     desc: str = "training",
 ) -> History:
     """Train ``model`` for ``epochs`` epochs; return its :class:`History`.
 
     After each epoch the model is evaluated on ``dev_loader`` (loss and ``metrics``). The weights of
-    the best epoch by ``monitor`` are kept, restored at the end, and written to ``checkpoint`` if a
-    path is given. ``mode`` says whether smaller (``"min"``) or larger (``"max"``) is better; by default
-    it is ``"min"`` for names ending in ``loss``, ``error``, ``mae``, ``mse``, ``rmse`` or ``perplexity``,
-    and ``"max"`` otherwise (accuracy, F1, …).
-    ``patience`` stops early after that many epochs without improvement.
+    the best epoch by ``monitor`` are kept and restored at the end: smaller is better for names ending
+    in ``loss``, ``error``, ``mae``, ``mse``, ``rmse`` or ``perplexity``, larger otherwise (accuracy, F1, …).
+    ``grad_clip`` rescales the gradients whose joint norm exceeds it; ``patience`` stops early after that
+    many epochs without improvement. Each step is the loop chapter 3 writes in the open.
     """
     if epochs < 1:
         raise ValueError(f"expected epochs >= 1, got {epochs}")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.to(device)
-    if mode is None:
-        mode = "min" if monitor.endswith(LOWER_IS_BETTER) else "max"
-    if mode not in ("min", "max"):
-        raise ValueError(f"expected mode 'min' or 'max', got {mode!r}")
-    minimize = mode == "min"
+    minimize = monitor.endswith(LOWER_IS_BETTER)
     history = History(monitor=monitor if dev_loader is not None else None)
     best_value, best_state, stale = math.inf if minimize else -math.inf, None, 0
 
@@ -188,8 +177,6 @@ def fit(
             optimizer.step()
             loss_sum += float(loss.detach()) * len(targets)
             count += len(targets)
-        if scheduler is not None:
-            scheduler.step()
         record: dict[str, float] = {"epoch": epoch, "train_loss": loss_sum / max(count, 1)}
         if dev_loader is not None:
             dev = evaluate(model, dev_loader, loss_fn=loss_fn, metrics=metrics, forward=forward, device=device)
@@ -200,8 +187,6 @@ def fit(
             if (value < best_value) if minimize else (value > best_value):
                 best_value, stale, history.best_epoch = value, 0, epoch
                 best_state = copy.deepcopy(model.state_dict())
-                if checkpoint is not None:
-                    save_checkpoint(checkpoint, model, epoch=epoch, **{monitor: value})
             else:
                 stale += 1
         history.records.append(record)
