@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -11,13 +14,43 @@ import torch
 from torch import nn
 
 
+def _check_module(model: Any) -> None:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
+
+
+def _check_loadable(extra: dict[str, Any]) -> None:
+    """Raise ``TypeError`` naming the first entry of ``extra`` that ``weights_only=True`` cannot read."""
+    for key, value in extra.items():
+        buffer = io.BytesIO()
+        torch.save({key: value}, buffer)
+        buffer.seek(0)
+        try:
+            torch.load(buffer, weights_only=True)
+        except pickle.UnpicklingError as error:
+            found = re.search(r"Unsupported global: GLOBAL (\S+)", str(error))
+            kind = type(value)
+            raise TypeError(
+                f"extra entry {key!r} holds {kind.__module__}.{kind.__qualname__}"
+                + (f" (needs {found.group(1)})" if found else "")
+                + ", which load_checkpoint (weights_only=True) cannot read; expected plain data "
+                "(numbers, strings, lists, dicts, tensors), e.g. torch.as_tensor(...) or .tolist()"
+            ) from None
+
+
 def save_checkpoint(path: str | os.PathLike, model: nn.Module, **extra: Any) -> Path:
     """Write ``{"model": state_dict, **extra}`` to ``path`` via a temporary file and an atomic rename.
 
     ``extra`` must hold plain data (numbers, strings, lists, dicts, tensors) so that
-    :func:`load_checkpoint` can read it back with ``weights_only=True``.
+    :func:`load_checkpoint` can read it back with ``weights_only=True``; anything else is refused
+    with a ``TypeError`` before a file is touched, so a good checkpoint is never replaced by one
+    that cannot be loaded.
     """
     path = Path(path)
+    _check_module(model)
+    if path.is_dir():
+        raise IsADirectoryError(f"expected a file path for the checkpoint, got the folder {path}")
+    _check_loadable(extra)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     os.close(fd)
@@ -34,8 +67,23 @@ def load_checkpoint(path: str | os.PathLike, model: nn.Module, map_location: Any
 
     Uses ``torch.load(weights_only=True)``: a checkpoint cannot run code when it is read.
     """
-    payload = torch.load(path, map_location=map_location, weights_only=True)
+    _check_module(model)
+    if Path(path).is_dir():
+        raise IsADirectoryError(f"expected a checkpoint file, got the folder {path}")
+    if not Path(path).exists():
+        raise FileNotFoundError(f"no checkpoint at {path}")
+    try:
+        payload = torch.load(path, map_location=map_location, weights_only=True)
+    except pickle.UnpicklingError:
+        raise  # code or classes weights_only refuses: torch's message says which
+    except (RuntimeError, EOFError, OSError) as error:
+        raise ValueError(
+            f"{path}: expected a checkpoint written by save_checkpoint, got an unreadable file ({error})"
+        ) from None
     if not isinstance(payload, dict) or "model" not in payload:
         raise ValueError(f"{path}: expected a checkpoint written by save_checkpoint (a dict with 'model')")
-    model.load_state_dict(payload.pop("model"))
+    try:
+        model.load_state_dict(payload.pop("model"))
+    except RuntimeError as error:
+        raise RuntimeError(f"{path}: the weights do not fit the model: {error}") from None
     return payload
