@@ -19,16 +19,39 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_sequenc
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from lstm_utils.text.vocab import Vocab
+from lstm_utils.text.vocab import token_lists as _token_lists
+
+
+def _check_int(value, name: str, minimum: int) -> None:
+    """Refuse a ``value`` that is not an int of at least ``minimum``, naming ``name``."""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"expected an int {name}, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"expected {name} >= {minimum}, got {value}")
 
 
 def numericalize(token_lists: Sequence[Sequence[str]], vocab: Vocab, max_length: int | None = None) -> list[list[int]]:
     """Ids of each token list (unknown tokens → ``<unk>``), cut to the first ``max_length`` tokens."""
+    if isinstance(token_lists, str):
+        raise TypeError(f"expected a list of token lists, got a str ({token_lists[:30]!r})")
+    if max_length is not None and (not isinstance(max_length, int) or max_length < 1):
+        raise ValueError(f"expected max_length >= 1 or None, got {max_length!r}")
     ids = []
-    for n, tokens in enumerate(token_lists):
+    for n, tokens in enumerate(_token_lists(token_lists)):
         if len(tokens) == 0:
             raise ValueError(f"expected at least one token in every sequence, got an empty sequence at index {n}")
         ids.append(vocab.encode(tokens[:max_length] if max_length is not None else tokens))
     return ids
+
+
+def _id_tensor(sequence: Sequence[int], n: int) -> torch.Tensor:
+    """``sequence`` as an int64 tensor; fractional or boolean ids are refused, not truncated."""
+    tensor = torch.as_tensor(sequence)
+    if tensor.numel() and (tensor.is_floating_point() or tensor.is_complex() or tensor.dtype == torch.bool):
+        raise TypeError(f"expected integer ids, got {str(tensor.dtype).removeprefix('torch.')} in sequence {n}")
+    if tensor.dim() != 1:
+        raise ValueError(f"expected each sequence as a flat list of ids, got shape {tuple(tensor.shape)} in sequence {n}")
+    return tensor.long()
 
 
 class SequenceDataset(Dataset):
@@ -37,7 +60,7 @@ class SequenceDataset(Dataset):
     def __init__(self, ids: Sequence[Sequence[int]], labels: Sequence[int]):
         if len(ids) != len(labels):
             raise ValueError(f"expected as many labels as sequences ({len(ids)}), got {len(labels)}")
-        self.ids = [torch.as_tensor(seq, dtype=torch.long) for seq in ids]
+        self.ids = [_id_tensor(seq, n) for n, seq in enumerate(ids)]
         self.labels = torch.as_tensor(list(labels), dtype=torch.float)
 
     def __len__(self) -> int:
@@ -67,9 +90,12 @@ class BucketBatchSampler(Sampler[list[int]]):
         generator: torch.Generator | None = None,
         pool_factor: int = 50,
     ):
-        if batch_size < 1:
-            raise ValueError(f"expected batch_size >= 1, got {batch_size}")
+        _check_int(batch_size, "batch_size", 1)
+        _check_int(pool_factor, "pool_factor", 1)
         self.lengths = list(lengths)
+        for i, n in enumerate(self.lengths):
+            if n < 0:
+                raise ValueError(f"expected sequence lengths >= 0, got {n} at index {i}")
         self.batch_size, self.shuffle, self.generator, self.pool_factor = batch_size, shuffle, generator, pool_factor
 
     def __len__(self) -> int:
@@ -97,6 +123,18 @@ def collate(batch: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_index: int =
     Shapes: ids ``(batch, longest)`` int64, lengths ``(batch,)`` int64 (on the CPU, as packing needs),
     labels ``(batch,)`` float.
     """
+    if len(batch) == 0:
+        raise ValueError("expected at least one (ids, label) pair, got an empty batch")
+    for n, item in enumerate(batch):
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise TypeError(f"expected batch items (ids, label), got {type(item).__name__} at index {n}")
+        if not isinstance(item[0], torch.Tensor):
+            raise TypeError(f"expected ids as a 1-D integer tensor, got {type(item[0]).__name__} at index {n}")
+        if item[0].dim() != 1 or item[0].is_floating_point():
+            raise ValueError(
+                f"expected ids as a 1-D integer tensor, got shape {tuple(item[0].shape)} "
+                f"of {item[0].dtype} at index {n}"
+            )
     sequences, labels = zip(*batch)
     lengths = torch.tensor([len(seq) for seq in sequences], dtype=torch.long)  # (batch,)
     if bool((lengths == 0).any()):
@@ -121,11 +159,28 @@ def make_loader(
 
 
 def pack(embedded: torch.Tensor, lengths: torch.Tensor) -> PackedSequence:
-    """Pack a padded batch ``(batch, seq, features)`` so that an LSTM reads only ``lengths[b]`` steps of row ``b``."""
-    if embedded.dim() != 3 or lengths.shape != embedded.shape[:1]:
+    """Pack a padded batch ``(batch, seq, features)`` so that an LSTM reads only ``lengths[b]`` steps of row ``b``.
+
+    ``lengths`` holds integers in ``1..seq`` (a tensor, or a list of ints).
+    """
+    if not isinstance(embedded, torch.Tensor):
+        raise TypeError(f"expected embedded as a tensor, got {type(embedded).__name__}")
+    lengths = torch.as_tensor(lengths)
+    if embedded.dim() != 3 or lengths.dim() != 1:
         raise ValueError(
             f"expected embedded (batch, seq, features) and lengths (batch,), got {tuple(embedded.shape)} and {tuple(lengths.shape)}"
         )
+    batch, seq = embedded.shape[:2]
+    if lengths.shape != (batch,):
+        raise ValueError(f"expected lengths of shape (batch,) = ({batch},), got {tuple(lengths.shape)}")
+    if batch == 0:
+        raise ValueError(f"expected at least one sequence, got embedded of shape {tuple(embedded.shape)}")
+    if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
+        raise ValueError(f"expected integer lengths, got {lengths.dtype}")
+    bad = ((lengths < 1) | (lengths > seq)).nonzero()
+    if len(bad):
+        row = int(bad[0])
+        raise ValueError(f"expected lengths in 1..{seq} (the padded length), got {int(lengths[row])} at row {row}")
     return pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
 
 
@@ -134,6 +189,12 @@ def padding_share(lengths: Sequence[int], batches: Sequence[Sequence[int]]) -> f
 
     ``share = Σ_batches (|B|·max_{i∈B} len_i − Σ_{i∈B} len_i) / Σ_batches |B|·max_{i∈B} len_i``
     """
+    for position, b in enumerate(batches):
+        if len(b) == 0:
+            raise ValueError(f"expected non-empty batches, got an empty batch at position {position}")
+        for i in b:
+            if not 0 <= i < len(lengths):
+                raise IndexError(f"expected indices in 0..{len(lengths) - 1}, got {i} in batch {position}")
     total = sum(len(b) * max(lengths[i] for i in b) for b in batches)
     real = sum(lengths[i] for b in batches for i in b)
     return (total - real) / total if total else 0.0
