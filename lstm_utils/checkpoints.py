@@ -19,6 +19,12 @@ def _check_module(model: Any) -> None:
         raise TypeError(f"expected an nn.Module, got {type(model).__name__}")
 
 
+def _refused_global(error: Exception) -> str | None:
+    """The global that ``weights_only=True`` refused, from torch's message."""
+    found = re.search(r"Unsupported global: GLOBAL (\S+)", str(error))
+    return found.group(1) if found else None
+
+
 def _check_loadable(extra: dict[str, Any]) -> None:
     """Raise ``TypeError`` naming the first entry of ``extra`` that ``weights_only=True`` cannot read."""
     for key, value in extra.items():
@@ -28,11 +34,10 @@ def _check_loadable(extra: dict[str, Any]) -> None:
         try:
             torch.load(buffer, weights_only=True)
         except pickle.UnpicklingError as error:
-            found = re.search(r"Unsupported global: GLOBAL (\S+)", str(error))
-            kind = type(value)
+            found, kind = _refused_global(error), type(value)
             raise TypeError(
                 f"extra entry {key!r} holds {kind.__module__}.{kind.__qualname__}"
-                + (f" (needs {found.group(1)})" if found else "")
+                + (f" (needs {found})" if found else "")
                 + ", which load_checkpoint (weights_only=True) cannot read; expected plain data "
                 "(numbers, strings, lists, dicts, tensors), e.g. torch.as_tensor(...) or .tolist()"
             ) from None
@@ -50,6 +55,11 @@ def save_checkpoint(path: str | os.PathLike, model: nn.Module, **extra: Any) -> 
     _check_module(model)
     if path.is_dir():
         raise IsADirectoryError(f"expected a file path for the checkpoint, got the folder {path}")
+    for folder in path.parents:
+        if folder.exists():
+            if not folder.is_dir():
+                raise NotADirectoryError(f"expected a folder for the checkpoint, got the file {folder}")
+            break
     _check_loadable(extra)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
@@ -74,8 +84,12 @@ def load_checkpoint(path: str | os.PathLike, model: nn.Module, map_location: Any
         raise FileNotFoundError(f"no checkpoint at {path}")
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError:
-        raise  # code or classes weights_only refuses: torch's message says which
+    except pickle.UnpicklingError as error:  # code or classes that weights_only refuses
+        found = _refused_global(error)
+        raise pickle.UnpicklingError(
+            f"{path}: weights_only=True refused {found or 'its content'}; expected a checkpoint of plain "
+            "data written by save_checkpoint (load it with torch.load(weights_only=False) only if you trust it)"
+        ) from None
     except (RuntimeError, EOFError, OSError) as error:
         raise ValueError(
             f"{path}: expected a checkpoint written by save_checkpoint, got an unreadable file ({error})"

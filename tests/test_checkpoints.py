@@ -73,3 +73,15 @@ def test_load_names_the_file_when_it_is_missing_corrupt_or_for_another_model(tmp
         load_checkpoint(tmp_path / "m.pt", nn.Linear(3, 1))
     with pytest.raises(TypeError, match=r"expected an nn\.Module, got str"):
         load_checkpoint(tmp_path / "m.pt", "model")
+
+
+def test_load_of_a_whole_pickled_model_names_the_file_and_what_was_refused(tmp_path):
+    torch.save(nn.Linear(1, 1), tmp_path / "whole.pt")  # the model object, not its state_dict
+    with pytest.raises(pickle.UnpicklingError, match=r"whole\.pt: weights_only=True refused .*torch\.nn\.modules\.linear\.Linear"):
+        load_checkpoint(tmp_path / "whole.pt", nn.Linear(1, 1))
+
+
+def test_save_names_a_file_in_the_way_of_the_folder(tmp_path):
+    (tmp_path / "runs").write_text("a file")
+    with pytest.raises(NotADirectoryError, match=r"expected a folder for the checkpoint, got the file .*runs"):
+        save_checkpoint(tmp_path / "runs" / "m.pt", nn.Linear(1, 1))

@@ -18,24 +18,14 @@ import torch
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_sequence
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from lstm_utils.text.vocab import Vocab
-from lstm_utils.text.vocab import token_lists as _token_lists
-
-
-def _check_int(value, name: str, minimum: int) -> None:
-    """Refuse a ``value`` that is not an int of at least ``minimum``, naming ``name``."""
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise TypeError(f"expected an int {name}, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"expected {name} >= {minimum}, got {value}")
+from lstm_utils.text.vocab import Vocab, _check_int, _token_lists
 
 
 def numericalize(token_lists: Sequence[Sequence[str]], vocab: Vocab, max_length: int | None = None) -> list[list[int]]:
     """Ids of each token list (unknown tokens → ``<unk>``), cut to the first ``max_length`` tokens."""
     if isinstance(token_lists, str):
         raise TypeError(f"expected a list of token lists, got a str ({token_lists[:30]!r})")
-    if max_length is not None and (not isinstance(max_length, int) or max_length < 1):
-        raise ValueError(f"expected max_length >= 1 or None, got {max_length!r}")
+    _check_int(max_length, "max_length", 1, optional=True)
     ids = []
     for n, tokens in enumerate(_token_lists(token_lists)):
         if len(tokens) == 0:

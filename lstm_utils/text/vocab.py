@@ -21,9 +21,22 @@ def _not_a_str(value, expected: str) -> None:
         raise TypeError(f"expected {expected}, got a str ({shown!r})")
 
 
-def token_lists(sequences: Iterable[Sequence[str]]) -> Iterator[Sequence[str]]:
+def _check_int(value, name: str, minimum: int, *, optional: bool = False) -> None:
+    """Refuse a ``value`` that is not an int of at least ``minimum`` (or ``None`` when ``optional``)."""
+    if optional and value is None:
+        return
+    or_none = " or None" if optional else ""
+    if isinstance(value, bool) or not hasattr(value, "__index__"):
+        raise TypeError(f"expected an int {name}{or_none}, got {type(value).__name__}")
+    if value < minimum:
+        raise ValueError(f"expected {name} >= {minimum}{or_none}, got {value}")
+
+
+def _token_lists(sequences: Iterable[Sequence[str]]) -> Iterator[Sequence[str]]:
     """Yield the token lists of ``sequences``, refusing a str where a list of tokens belongs."""
     _not_a_str(sequences, "an iterable of token lists")
+    if not isinstance(sequences, Iterable):
+        raise TypeError(f"expected an iterable of token lists, got {type(sequences).__name__}")
     for n, tokens in enumerate(sequences):
         _not_a_str(tokens, f"a list of tokens at index {n}")
         yield tokens
@@ -50,14 +63,9 @@ class Vocab:
         specials: Sequence[str] = (PAD, UNK),
     ) -> "Vocab":
         """Count the tokens of ``sequences`` and keep the frequent ones (see the module docstring)."""
-        if min_freq < 1:
-            raise ValueError(f"expected min_freq >= 1, got {min_freq}")
-        if max_size is not None:
-            if isinstance(max_size, bool) or not hasattr(max_size, "__index__"):
-                raise TypeError(f"expected an int max_size, got {type(max_size).__name__}")
-            if max_size < 0:
-                raise ValueError(f"expected max_size >= 0 or None, got {max_size}")
-        counts = Counter(token for sequence in token_lists(sequences) for token in sequence)
+        _check_int(min_freq, "min_freq", 1)
+        _check_int(max_size, "max_size", 0, optional=True)
+        counts = Counter(token for sequence in _token_lists(sequences) for token in sequence)
         ranked = sorted((t for t, n in counts.items() if n >= min_freq and t not in specials), key=lambda t: (-counts[t], t))
         vocab = cls(ranked[:max_size] if max_size is not None else ranked, specials)
         vocab.counts = counts
@@ -79,7 +87,13 @@ class Vocab:
     def encode(self, tokens: Sequence[str]) -> list[int]:
         """Token ids of ``tokens``."""
         _not_a_str(tokens, "a list of tokens")
-        return [self[token] for token in tokens]
+        ids = []
+        for position, token in enumerate(tokens):
+            try:
+                ids.append(self[token])
+            except TypeError:  # unhashable: a nested list
+                raise TypeError(f"expected tokens as str, got {type(token).__name__} at position {position}") from None
+        return ids
 
     def decode(self, ids: Iterable[int]) -> list[str]:
         """Tokens of ``ids`` (integers in ``0..len(self) - 1``)."""
