@@ -29,7 +29,13 @@ def _check_loadable(extra: dict[str, Any]) -> None:
     """Raise ``TypeError`` naming the first entry of ``extra`` that ``weights_only=True`` cannot read."""
     for key, value in extra.items():
         buffer = io.BytesIO()
-        torch.save({key: value}, buffer)
+        try:
+            torch.save({key: value}, buffer)
+        except (pickle.PicklingError, AttributeError, TypeError) as error:
+            raise TypeError(
+                f"extra entry {key!r} holds {type(value).__name__}, which cannot be saved ({error}); "
+                "expected plain data (numbers, strings, lists, dicts, tensors)"
+            ) from None
         buffer.seek(0)
         try:
             torch.load(buffer, weights_only=True)
@@ -84,16 +90,19 @@ def load_checkpoint(path: str | os.PathLike, model: nn.Module, map_location: Any
         raise FileNotFoundError(f"no checkpoint at {path}")
     try:
         payload = torch.load(path, map_location=map_location, weights_only=True)
-    except pickle.UnpicklingError as error:  # code or classes that weights_only refuses
+    except pickle.UnpicklingError as error:  # code or classes that weights_only refuses, or garbage
         found = _refused_global(error)
+        if found is None and "Weights only load failed" not in str(error):
+            raise ValueError(
+                f"{path}: expected a checkpoint written by save_checkpoint, got an unreadable file ({error})"
+            ) from None
         raise pickle.UnpicklingError(
             f"{path}: weights_only=True refused {found or 'its content'}; expected a checkpoint of plain "
             "data written by save_checkpoint (load it with torch.load(weights_only=False) only if you trust it)"
         ) from None
-    except (RuntimeError, EOFError, OSError) as error:
-        raise ValueError(
-            f"{path}: expected a checkpoint written by save_checkpoint, got an unreadable file ({error})"
-        ) from None
+    except Exception as error:  # noqa: BLE001 (garbage fails in many ways: KeyError, struct.error, ...)
+        problem = "an empty file" if os.path.getsize(path) == 0 else f"an unreadable file ({error!r})"
+        raise ValueError(f"{path}: expected a checkpoint written by save_checkpoint, got {problem}") from None
     if not isinstance(payload, dict) or "model" not in payload:
         raise ValueError(f"{path}: expected a checkpoint written by save_checkpoint (a dict with 'model')")
     try:

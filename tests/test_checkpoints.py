@@ -85,3 +85,18 @@ def test_save_names_a_file_in_the_way_of_the_folder(tmp_path):
     (tmp_path / "runs").write_text("a file")
     with pytest.raises(NotADirectoryError, match=r"expected a folder for the checkpoint, got the file .*runs"):
         save_checkpoint(tmp_path / "runs" / "m.pt", nn.Linear(1, 1))
+
+
+def test_save_refuses_extras_that_cannot_be_pickled_and_load_names_empty_or_garbage_files(tmp_path):
+    with pytest.raises(TypeError, match=r"extra entry 'schedule' holds function, which cannot be saved"):
+        save_checkpoint(tmp_path / "m.pt", nn.Linear(1, 1), schedule=lambda epoch: 0.1)
+    assert list(tmp_path.iterdir()) == []
+    (tmp_path / "empty.pt").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty\.pt: expected a checkpoint written by save_checkpoint, got an empty file"):
+        load_checkpoint(tmp_path / "empty.pt", nn.Linear(1, 1))
+    (tmp_path / "notes.pt").write_text("hello")
+    with pytest.raises(ValueError, match=r"notes\.pt: expected a checkpoint written by save_checkpoint, got an unreadable file"):
+        load_checkpoint(tmp_path / "notes.pt", nn.Linear(1, 1))
+    (tmp_path / "junk.pt").write_bytes(b"\x80\x02junk")
+    with pytest.raises(ValueError, match=r"junk\.pt: expected a checkpoint written by save_checkpoint, got an unreadable file"):
+        load_checkpoint(tmp_path / "junk.pt", nn.Linear(1, 1))

@@ -180,3 +180,8 @@ def test_verify_and_sha256sum_name_a_missing_file_or_a_folder(tmp_path):
         cache.verify(tmp_path / "nothing", SHA)
     with pytest.raises(IsADirectoryError, match=r"expected a file to hash, got the folder"):
         sha256sum(tmp_path)
+
+
+def test_download_refuses_a_dest_that_is_not_a_path(tmp_path):
+    with pytest.raises(TypeError, match="expected dest as a file path, got NoneType"):
+        download("http://example.invalid/x.bin", None)

@@ -46,3 +46,10 @@ def test_load_first_checks_every_attempt_before_calling_any():
 
 def test_load_first_takes_a_generator_of_attempts():
     assert load_first(a for a in [("local", _unavailable), ("embedded", lambda: 7)]).data == 7
+
+
+def test_load_first_refuses_something_that_is_not_a_list_of_attempts():
+    with pytest.raises(TypeError, match=r"expected a list of \(description, loader\) pairs, got NoneType"):
+        load_first(None)
+    with pytest.raises(TypeError, match=r"expected a list of \(description, loader\) pairs, got str"):
+        load_first("local copy")

@@ -148,3 +148,25 @@ def test_padding_share_refuses_empty_batches_and_unknown_indices():
         padding_share([1, 2], [[0], []])
     with pytest.raises(IndexError, match=r"expected indices in 0\.\.1, got 5 in batch 0"):
         padding_share([1, 2], [[0, 5]])
+
+
+def test_numericalize_and_the_dataset_name_a_missing_vocab_empty_sequences_and_text_labels():
+    with pytest.raises(TypeError, match="expected a Vocab, got NoneType"):
+        numericalize([["good"]], None)
+    with pytest.raises(ValueError, match="expected at least one id in every sequence, got an empty sequence at index 1"):
+        make_loader([[1], []], [0, 1], batch_size=2)
+    with pytest.raises(TypeError, match=r"expected numeric labels \(0 or 1\), got str"):
+        make_loader([[1], [2]], ["pos", "neg"], batch_size=2)
+    with pytest.raises(ValueError, match=r"expected sequences of length >= 1, got an empty one at index 1"):
+        collate([(torch.tensor([1]), torch.tensor(1.0)), (torch.tensor([], dtype=torch.long), torch.tensor(0.0))])
+    with pytest.raises(ValueError, match=r"expected labels of one shape, got shapes \[\(\), \(2,\)\]"):
+        collate([(torch.tensor([1]), torch.tensor(1.0)), (torch.tensor([2]), torch.tensor([1.0, 0.0]))])
+
+
+def test_pack_and_the_sampler_refuse_lengths_that_are_not_ints():
+    with pytest.raises(TypeError, match="expected lengths as a tensor or a list of ints, got str"):
+        pack(torch.zeros(2, 4, 3), "ab")
+    with pytest.raises(TypeError, match="expected a sequence of int lengths, got NoneType"):
+        BucketBatchSampler(None, 2)
+    with pytest.raises(TypeError, match="expected int sequence lengths, got str at index 0"):
+        BucketBatchSampler(["a"], 2)

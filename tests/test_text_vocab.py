@@ -44,3 +44,8 @@ def test_encode_refuses_a_string_and_decode_refuses_ids_out_of_range():
     with pytest.raises(TypeError, match=r"expected integer ids, got float \(2\.7\) at position 0"):
         vocab.decode([2.7])
     assert vocab.decode(torch.tensor([2, 3])) == ["good", "film"]
+
+
+def test_constructor_refuses_none():
+    with pytest.raises(TypeError, match="expected a sequence of tokens, got NoneType"):
+        Vocab(None)

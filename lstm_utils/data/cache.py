@@ -145,6 +145,8 @@ def download(
         raise ValueError(f"expected retries >= 1, got {retries!r}")
     if not timeout > 0:
         raise ValueError(f"expected timeout > 0 seconds, got {timeout!r}")
+    if not isinstance(dest, (str, os.PathLike)):
+        raise TypeError(f"expected dest as a file path, got {type(dest).__name__}")
     dest = Path(dest)
     if dest.is_dir():
         raise DatasetUnavailable(

@@ -42,6 +42,8 @@ def load_first(attempts: Sequence[tuple[str, Callable[[], T]]]) -> Loaded[T]:
 
     Every pair is checked (a str and a callable) before any loader runs.
     """
+    if isinstance(attempts, str) or not hasattr(attempts, "__iter__"):
+        raise TypeError(f"expected a list of (description, loader) pairs, got {type(attempts).__name__}")
     attempts = list(attempts)
     if not attempts:
         raise ValueError("expected at least one (description, loader) attempt, got none")

@@ -26,6 +26,8 @@ def numericalize(token_lists: Sequence[Sequence[str]], vocab: Vocab, max_length:
     if isinstance(token_lists, str):
         raise TypeError(f"expected a list of token lists, got a str ({token_lists[:30]!r})")
     _check_int(max_length, "max_length", 1, optional=True)
+    if not callable(getattr(vocab, "encode", None)):
+        raise TypeError(f"expected a Vocab, got {type(vocab).__name__}")
     ids = []
     for n, tokens in enumerate(_token_lists(token_lists)):
         if len(tokens) == 0:
@@ -37,6 +39,8 @@ def numericalize(token_lists: Sequence[Sequence[str]], vocab: Vocab, max_length:
 def _id_tensor(sequence: Sequence[int], n: int) -> torch.Tensor:
     """``sequence`` as an int64 tensor; fractional or boolean ids are refused, not truncated."""
     tensor = torch.as_tensor(sequence)
+    if tensor.numel() == 0:
+        raise ValueError(f"expected at least one id in every sequence, got an empty sequence at index {n}")
     if tensor.numel() and (tensor.is_floating_point() or tensor.is_complex() or tensor.dtype == torch.bool):
         raise TypeError(f"expected integer ids, got {str(tensor.dtype).removeprefix('torch.')} in sequence {n}")
     if tensor.dim() != 1:
@@ -51,7 +55,11 @@ class SequenceDataset(Dataset):
         if len(ids) != len(labels):
             raise ValueError(f"expected as many labels as sequences ({len(ids)}), got {len(labels)}")
         self.ids = [_id_tensor(seq, n) for n, seq in enumerate(ids)]
-        self.labels = torch.as_tensor(list(labels), dtype=torch.float)
+        try:
+            self.labels = torch.as_tensor(list(labels), dtype=torch.float)
+        except (TypeError, ValueError, RuntimeError) as error:
+            kinds = sorted({type(label).__name__ for label in labels})
+            raise TypeError(f"expected numeric labels (0 or 1), got {', '.join(kinds)} ({error})") from None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -82,8 +90,12 @@ class BucketBatchSampler(Sampler[list[int]]):
     ):
         _check_int(batch_size, "batch_size", 1)
         _check_int(pool_factor, "pool_factor", 1)
+        if isinstance(lengths, (str, bytes)) or not hasattr(lengths, "__iter__"):
+            raise TypeError(f"expected a sequence of int lengths, got {type(lengths).__name__}")
         self.lengths = list(lengths)
         for i, n in enumerate(self.lengths):
+            if isinstance(n, bool) or not hasattr(n, "__index__"):
+                raise TypeError(f"expected int sequence lengths, got {type(n).__name__} at index {i}")
             if n < 0:
                 raise ValueError(f"expected sequence lengths >= 0, got {n} at index {i}")
         self.batch_size, self.shuffle, self.generator, self.pool_factor = batch_size, shuffle, generator, pool_factor
@@ -128,9 +140,15 @@ def collate(batch: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_index: int =
     sequences, labels = zip(*batch)
     lengths = torch.tensor([len(seq) for seq in sequences], dtype=torch.long)  # (batch,)
     if bool((lengths == 0).any()):
-        raise ValueError("expected sequences of length >= 1, got an empty one; packing cannot handle it")
+        raise ValueError(
+            f"expected sequences of length >= 1, got an empty one at index {int(lengths.argmin())}; "
+            "packing cannot handle it"
+        )
     ids = pad_sequence(list(sequences), batch_first=True, padding_value=pad_index)  # (batch, longest)
-    return ids, lengths, torch.stack(list(labels))
+    shapes = {tuple(torch.as_tensor(label).shape) for label in labels}
+    if len(shapes) > 1:
+        raise ValueError(f"expected labels of one shape, got shapes {sorted(shapes)} in one batch")
+    return ids, lengths, torch.stack([torch.as_tensor(label) for label in labels])
 
 
 def make_loader(
@@ -155,7 +173,10 @@ def pack(embedded: torch.Tensor, lengths: torch.Tensor) -> PackedSequence:
     """
     if not isinstance(embedded, torch.Tensor):
         raise TypeError(f"expected embedded as a tensor, got {type(embedded).__name__}")
-    lengths = torch.as_tensor(lengths)
+    try:
+        lengths = torch.as_tensor(lengths)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"expected lengths as a tensor or a list of ints, got {type(lengths).__name__}") from None
     if embedded.dim() != 3 or lengths.dim() != 1:
         raise ValueError(
             f"expected embedded (batch, seq, features) and lengths (batch,), got {tuple(embedded.shape)} and {tuple(lengths.shape)}"

@@ -46,8 +46,10 @@ class Vocab:
     """Maps tokens to ids and back. Unknown tokens map to ``<unk>`` when the vocabulary has one."""
 
     def __init__(self, tokens: Sequence[str], specials: Sequence[str] = (PAD, UNK)):
-        _not_a_str(tokens, "a sequence of tokens")
-        _not_a_str(specials, "a sequence of special tokens")
+        for value, expected in ((tokens, "a sequence of tokens"), (specials, "a sequence of special tokens")):
+            _not_a_str(value, expected)
+            if not isinstance(value, Iterable):
+                raise TypeError(f"expected {expected}, got {type(value).__name__}")
         self.itos: list[str] = list(dict.fromkeys([*specials, *tokens]))
         self.stoi: dict[str, int] = {token: i for i, token in enumerate(self.itos)}
         self.unk_index = self.stoi.get(UNK)
