@@ -2,10 +2,11 @@
 
 The rules, applied in this order:
 
-1. **Invisible characters are dropped**: control characters (Unicode category ``Cc``, e.g. NUL or
-   ESC) and format characters (``Cf``: zero-width space/joiners U+200B–U+200D, the byte-order mark
-   U+FEFF, the word joiner U+2060, soft hyphens). They never become tokens, and one inside a word
-   leaves the word whole. Whitespace controls (tab, newline) still separate tokens.
+1. **Invisible characters never become tokens.** Control characters (Unicode category ``Cc``:
+   NUL, ESC, and the C1 codes such as ``\x96`` that IMDB reviews carry where a Windows dash was
+   meant) separate tokens like a space. Format characters (``Cf``: zero-width space and joiners
+   U+200B–U+200D, the byte-order mark U+FEFF, the word joiner U+2060, soft hyphens) are removed, so
+   one inside a word leaves the word whole.
 2. **HTML line breaks.** IMDB reviews contain ``<br />`` (also written ``<br/>``, ``<br>``, any case);
    each becomes a space. No other HTML is touched.
 3. **Lower-casing** of the whole text (GloVe 6B is lower-cased too).
@@ -32,10 +33,11 @@ TOKEN = re.compile(r"n't|'(?:s|re|ve|ll|d|m)\b|[^\W_]+(?:[-'][^\W_]+)*|[^\s]")
 
 
 def _drop_invisible(text: str) -> str:
-    """``text`` without control (``Cc``) and format (``Cf``) characters, whitespace kept."""
+    """``text`` with control characters (``Cc``) as spaces and format characters (``Cf``) removed."""
     if text.isprintable():  # the common case, checked in C
         return text
-    return "".join(c for c in text if c.isspace() or unicodedata.category(c) not in ("Cc", "Cf"))
+    replace = {"Cc": " ", "Cf": ""}
+    return "".join(c if c.isspace() else replace.get(unicodedata.category(c), c) for c in text)
 
 
 def tokenize(text: str) -> list[str]:
