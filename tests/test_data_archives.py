@@ -157,3 +157,18 @@ def test_missing_folder_or_truncated_archives_and_a_file_as_target_are_named(tmp
 def test_real_ner_zip_passes_the_checks(shared_data, tmp_path):
     target = safe_extract(shared_data / "ner" / "ner_dataset.csv.zip", tmp_path / "out")
     assert (target / "ner_dataset.csv").stat().st_size > 0
+
+
+@pytest.mark.parametrize(
+    "limits, message",
+    [
+        ({"max_members": 0}, "expected max_members >= 1, got 0"),
+        ({"max_bytes": -1}, "expected max_bytes >= 0, got -1"),
+        ({"max_ratio": 0}, "expected max_ratio > 0, got 0"),
+    ],
+)
+def test_limits_are_checked_before_anything_is_written(tmp_path, limits, message):
+    archive = _tar(tmp_path / "ok.tar.gz", [({"name": "f.txt"}, b"x")])
+    with pytest.raises(ValueError, match=message):
+        safe_extract(archive, tmp_path / "out", **limits)
+    assert not (tmp_path / "out").exists()

@@ -143,6 +143,11 @@ def safe_extract(
     docstring. ``max_members``, ``max_bytes`` (extracted bytes in all) and ``max_ratio``
     (extracted bytes over the archive's bytes) bound what an archive may unpack to.
     """
+    for name, value, minimum in (("max_members", max_members, 1), ("max_bytes", max_bytes, 0)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise ValueError(f"expected {name} >= {minimum}, got {value!r}")
+    if not (isinstance(max_ratio, (int, float)) and max_ratio > 0):
+        raise ValueError(f"expected max_ratio > 0, got {max_ratio!r}")
     archive, target = Path(archive), Path(target).resolve()
     if archive.is_dir():
         raise IsADirectoryError(f"expected an archive file, got the folder {archive}")
