@@ -6,7 +6,10 @@ import pytest
 import torch
 
 from lstm_utils.data.cache import DatasetUnavailable
-from lstm_utils.forecasting.data import JENA_COLUMNS, JENA_CSV, Normalizer, WindowSpec, chronological_split, fill_gaps, load_co2, load_jena, make_windows, noisy_sine, read_jena, window_split
+from lstm_utils.forecasting.data import (
+    JENA_COLUMNS, JENA_CSV, Normalizer, WindowSpec, chronological_split, fill_gaps, load_co2, load_jena,
+    make_windows, noisy_sine, read_jena, window_split,
+)
 
 
 HEADER = (

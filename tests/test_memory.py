@@ -9,7 +9,12 @@ import torch
 from torch import nn
 
 from lstm_utils.checks.core import CheckFailed
-from lstm_utils.memory import EXAMPLE, LENGTHS, NUM_CLASSES, baseline_rows, build_classifier, check_majority_baseline, check_mean_forget_gate, digit_sum_label, generate_split, load_split, load_splits, majority_class, make_splits, plot_gate_heatmaps, plot_metric_vs, results_frame, save_split, save_splits, trace_panel, train_digit_sum
+from lstm_utils.memory import (
+    EXAMPLE, LENGTHS, NUM_CLASSES, baseline_rows, build_classifier, check_majority_baseline,
+    check_mean_forget_gate, digit_sum_label, generate_split, load_split, load_splits, majority_class,
+    make_splits, plot_gate_heatmaps, plot_metric_vs, results_frame, save_split, save_splits, trace_panel,
+    train_digit_sum,
+)
 
 matplotlib.use("Agg")
 

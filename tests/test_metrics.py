@@ -7,8 +7,11 @@ import pytest
 import torch
 from seqeval.metrics import f1_score as seqeval_f1
 
-from lstm_utils.metrics import accuracy, binary_accuracy, char_accuracy, decode_batch, entity_counts, entity_f1, entity_f1_metric, entity_report, flat_token_accuracy, mean_absolute_error, ratio, sequence_accuracy, string_accuracy, tag_confusion, token_accuracy, weighted_token_f1
-from lstm_utils.ner.data import IGNORE_INDEX
+from lstm_utils.metrics import (
+    IGNORE_INDEX, accuracy, binary_accuracy, char_accuracy, decode_batch, entity_counts, entity_f1,
+    entity_f1_metric, entity_report, flat_token_accuracy, mean_absolute_error, ratio, sequence_accuracy, string_accuracy,
+    tag_confusion, token_accuracy, weighted_token_f1,
+)
 from lstm_utils.text.vocab import Vocab
 
 

@@ -9,7 +9,11 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from lstm_utils.checks import CheckFailed
 from lstm_utils.classifier import LastStateClassifier
-from lstm_utils.mnist_rows import accuracy_after_each_step, check_bottom_up, check_settled_row, fit_step_probes, hidden_after_each_step, logits_after_each_step, plot_accuracy_by_step, plot_digit_grid, plot_image_as_sequence, predictions_after_each_step, reference_settled_rows
+from lstm_utils.mnist_rows import (
+    accuracy_after_each_step, check_bottom_up, check_settled_row, fit_step_probes, hidden_after_each_step,
+    logits_after_each_step, plot_accuracy_by_step, plot_digit_grid, plot_image_as_sequence,
+    predictions_after_each_step, reference_settled_rows,
+)
 
 matplotlib.use("Agg")
 

@@ -8,7 +8,11 @@ import torch
 from seqeval.metrics.sequence_labeling import get_entities
 
 from lstm_utils.data.cache import DatasetUnavailable
-from lstm_utils.ner.data import AMBIGUOUS, IGNORE_INDEX, TAG_PATTERN, TEMPLATES, TaggingDataset, build_vocabs, generate_sentence, generate_sentences, load_ner_sentences, local_ner_path, pad_batch, read_ner_csv, split_sentences, word_shape
+from lstm_utils.ner.data import (
+    AMBIGUOUS, IGNORE_INDEX, TAG_PATTERN, TEMPLATES, TaggingDataset, build_vocabs, generate_sentence,
+    generate_sentences, load_ner_sentences, local_ner_path, pad_batch, read_ner_csv, split_sentences,
+    word_shape,
+)
 
 
 # Two sentences as Kaggle writes them: ISO-8859-1, CRLF, a quoted field, the id on first rows only.

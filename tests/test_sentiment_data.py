@@ -7,7 +7,10 @@ import pandas as pd
 import pytest
 
 from lstm_utils.data.cache import DatasetUnavailable
-from lstm_utils.sentiment.data import COLUMNS, KINDS, SHA256, generate_reviews, load_imdb, load_sentiment_data, read_acl_imdb, read_imdb_csv, review_splits, split_dev, subsample
+from lstm_utils.sentiment.data import (
+    COLUMNS, KINDS, SHA256, generate_reviews, load_imdb, load_sentiment_data, read_acl_imdb,
+    read_imdb_csv, review_splits, split_dev, subsample,
+)
 
 
 def make_tree(root, reviews):

@@ -6,7 +6,9 @@ from torch import nn
 
 from lstm_utils.cells import LSTMCell
 from lstm_utils.sequences_out import data as A
-from lstm_utils.sequences_out.model import AdditiveAttention, Memory, beam_search, greedy_decode, make_seq2seq, sequence_loss, teacher_forcing
+from lstm_utils.sequences_out.model import (
+    AdditiveAttention, Memory, beam_search, greedy_decode, make_seq2seq, sequence_loss, teacher_forcing,
+)
 
 
 def batch():
