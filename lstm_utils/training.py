@@ -15,9 +15,9 @@ from typing import Any, Callable, Iterable, Mapping
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
 
 from lstm_utils.checkpoints import save_checkpoint
+from lstm_utils.progress import tqdm
 
 LOWER_IS_BETTER = ("loss", "error", "mae", "mse", "rmse", "perplexity")
 
