@@ -21,21 +21,18 @@ import re
 import sys
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("svg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch  # noqa: E402
+import matplotlib.pyplot as plt
+from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
 
 REPO = Path(__file__).resolve().parents[1]
 FIGURES = REPO / "book" / "figures"
 NOTEBOOKS = REPO / "notebooks"
 EMBEDDED = re.compile(r'\]\(data:image/svg\+xml;base64,[A-Za-z0-9+/=]+ "([\w.-]+\.svg)"\)')
 
-plt.rcParams.update({
+STYLE = {  # applied while drawing only (importing this module changes no global setting)
     "svg.fonttype": "none", "svg.hashsalt": "lstm-book", "font.family": "DejaVu Sans",
     "font.size": 11, "mathtext.fontset": "dejavusans",
-})
+}
 INK, GATE, STATE, NOTE = "#222222", "#fde9c9", "#dbe9f7", "#555555"
 
 
@@ -206,11 +203,12 @@ FIGURES_TO_DRAW = {"rnn_cell.svg": rnn_cell, "lstm_cell.svg": lstm_cell, "gru_ce
 
 
 def render(draw) -> bytes:
-    fig = draw()
-    buffer = io.StringIO()
-    fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+    """The SVG of one figure, drawn by ``draw()`` with the book's diagram style."""
+    with plt.rc_context(STYLE):
+        fig = draw()
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     plt.close(fig)
-    # matplotlib writes fixed pt sizes; a viewBox and width 100 % let the page scale the figure down
     return buffer.getvalue().encode()
 
 
