@@ -89,22 +89,27 @@ def rnn_cell():
     return fig
 
 
-def lstm_cell():
-    fig, ax = canvas(8.6, 5.6)
-    top, gates_y, bottom = 46, 22, 6
-    # the cell state: c_{t-1} -> (x f_t) -> (+ i_t g_t) -> c_t
-    arrow(ax, [(4, top), (24.8, top)])
-    op(ax, 27, top, "⊙")
-    arrow(ax, [(29.2, top), (48.8, top)])
-    op(ax, 51, top, "+")
-    arrow(ax, [(53.2, top), (82, top)])
-    label(ax, 4, top + 3.5, r"$c_{t-1}$", ha="left")
-    label(ax, 82, top + 3.5, r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$", ha="right")
-    # the hidden state and the input meet under the gates
-    arrow(ax, [(4, bottom + 4), (70, bottom + 4)], head=False)
+def gated_frame(ax, top, bottom, keep_x, add_x, state_in, state_out, inputs_end):
+    """What the LSTM and GRU drawings share: the state line along the top, through a ⊙ at ``keep_x``
+    and a + at ``add_x``; below, the line that carries h_{t-1} and x_t to the gates."""
+    arrow(ax, [(4, top), (keep_x - 2.2, top)])
+    op(ax, keep_x, top, "⊙")
+    arrow(ax, [(keep_x + 2.2, top), (add_x - 2.2, top)])
+    op(ax, add_x, top, "+")
+    arrow(ax, [(add_x + 2.2, top), (82, top)])
+    label(ax, 4, top + 3.5, state_in, ha="left")
+    label(ax, 82, top + 3.5, state_out, ha="right")
+    arrow(ax, [(4, bottom + 4), (inputs_end, bottom + 4)], head=False)
     label(ax, 4, bottom + 7, r"$h_{t-1}$", ha="left")
     arrow(ax, [(12, 0.5), (12, bottom + 4)], head=False)
     label(ax, 14, 1.8, r"$x_t$", ha="left")
+
+
+def lstm_cell():
+    fig, ax = canvas(8.6, 5.6)
+    top, gates_y, bottom = 46, 22, 6
+    # the cell state: c_{t-1} -> (⊙ f_t) -> (+ i_t ⊙ g_t) -> c_t; h_{t-1} and x_t meet under the gates
+    gated_frame(ax, top, bottom, 27, 51, r"$c_{t-1}$", r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$", 70)
     xs = {"f": 20, "i": 35, "g": 47, "o": 64}
     names = {"f": r"$f_t = \sigma(\cdot)$", "i": r"$i_t = \sigma(\cdot)$", "g": r"$g_t = \tanh(\cdot)$",
              "o": r"$o_t = \sigma(\cdot)$"}
@@ -134,17 +139,7 @@ def lstm_cell():
 def gru_cell():
     fig, ax = canvas(8.6, 5.6)
     top, gates_y, bottom = 46, 22, 6
-    arrow(ax, [(4, top), (36.8, top)])
-    op(ax, 39, top, "⊙")
-    arrow(ax, [(41.2, top), (54.8, top)])
-    op(ax, 57, top, "+")
-    arrow(ax, [(59.2, top), (82, top)])
-    label(ax, 4, top + 3.5, r"$h_{t-1}$", ha="left")
-    label(ax, 82, top + 3.5, r"$h_t = z_t \odot h_{t-1} + (1 - z_t) \odot n_t$", ha="right")
-    arrow(ax, [(4, bottom + 4), (66, bottom + 4)], head=False)
-    label(ax, 4, bottom + 7, r"$h_{t-1}$", ha="left")
-    arrow(ax, [(12, 0.5), (12, bottom + 4)], head=False)
-    label(ax, 14, 1.8, r"$x_t$", ha="left")
+    gated_frame(ax, top, bottom, 39, 57, r"$h_{t-1}$", r"$h_t = z_t \odot h_{t-1} + (1 - z_t) \odot n_t$", 66)
     xs = {"z": 20, "r": 34, "n": 58}
     for gate in ("z", "r", "n"):
         arrow(ax, [(xs[gate], bottom + 4), (xs[gate], gates_y - 3.6)])
