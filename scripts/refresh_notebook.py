@@ -3,8 +3,8 @@
 Usage: python scripts/refresh_notebook.py notebooks/03_memory.ipynb [...]
 
 Cells nbval checks (tag ``nbval-check-output``, or a ``# NBVAL_CHECK_OUTPUT`` line) keep their
-outputs (nbval compares them in CI); every other output is cleared, and volatile metadata dropped, so that diffs stay small and reviewable.
-The book build executes the notebooks again and shows every output.
+outputs (nbval compares them in CI); every other output is cleared, and volatile metadata dropped,
+so that diffs stay small and reviewable. The book build executes the notebooks again and shows every output.
 """
 
 from __future__ import annotations
