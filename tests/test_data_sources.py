@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from lstm_utils.data.cache import DatasetUnavailable
@@ -31,3 +33,13 @@ def test_load_first_all_unavailable_lists_reasons():
         load_first([("local", _unavailable)])
     with pytest.raises(ValueError, match="at least one"):
         load_first([])
+
+
+def test_loaded_shows_the_home_folder_as_tilde():
+    home = str(Path.home())
+
+    def missing():
+        raise DatasetUnavailable(f"no file at {home}/.cache/lstm_utils/x.csv")
+
+    text = str(load_first([("local copy", missing), ("embedded", lambda: 1)]))
+    assert "~/.cache/lstm_utils/x.csv" in text and home + "/" not in text, text
