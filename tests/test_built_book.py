@@ -97,9 +97,11 @@ def test_launch_buttons_point_at_real_notebooks(page):
 
 # ---- what a reader should not see ---------------------------------------------------------------
 
-# The prose column shows about this many characters of code at 1280 px (pydata-sphinx-theme, the
-# book's code font; measured in Chromium, see issue 17): a longer line scrolls sideways.
-CODE_COLUMNS = 80
+# Characters of code the prose column shows at 1280 px: in Chromium, a code cell's <pre> has 640 px
+# for text and the 14 px monospace font (DejaVu Sans Mono there) takes 8.43 px per character, so
+# 75.9 characters fit; a longer line scrolls sideways. Counting characters, rather than measuring
+# scrollWidth in a browser, needs no browser and does not depend on the fonts a machine has.
+CODE_COLUMNS = 75
 WARNING = re.compile(r"\b[A-Z]\w*Warning\b")  # UserWarning, TqdmWarning, FutureWarning, ...
 BUILD_PATH = re.compile(r"(/work/|/root/|/home/[\w.-]+/|/tmp/|site-packages|dist-packages|\.venv/)")
 
