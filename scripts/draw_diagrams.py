@@ -1,16 +1,19 @@
-"""Draw the book's cell diagrams as SVG and embed them in the chapters that show them.
+"""Draw the book's cell diagrams as PNG and embed them in the chapters that show them.
 
-Usage: python scripts/draw_diagrams.py            # writes book/figures/*.svg, updates the notebooks
+Usage: python scripts/draw_diagrams.py            # writes book/figures/*.png, updates the notebooks
        python scripts/draw_diagrams.py --check    # exits 1 if a file or an embedded copy is stale
 
 The figures use the book's symbols (chapter 1 and ``lstm_utils.cells``): input weights ``W_*``,
 recurrent weights ``U_*``, biases ``b_*``, LSTM gates i, f, g, o, GRU gates r, z, n, states
-``c_t``, ``h_t``. Text stays text (``svg.fonttype = none``), so the files are small and diffable.
+``c_t``, ``h_t``.
 
 A notebook opened in Colab cannot see files next to it, so each notebook carries its figures as
 ``data:`` URIs in markdown images whose title names the file, e.g.
-``![The LSTM cell](data:image/svg+xml;base64,... "lstm_cell.svg")``. This script rewrites those URIs
-from ``book/figures``; ``tests/test_diagrams.py`` fails when a copy and its file differ.
+``![The LSTM cell](data:image/png;base64,... "lstm_cell.png")``. This script rewrites those URIs
+from ``book/figures``; ``tests/test_diagrams.py`` fails when a copy and its file differ. To add a
+figure to a chapter, write ``![alt text](data:image/png;base64,x "name.png")`` and run the script.
+PNG, not SVG: the book's Markdown parser (markdown-it, as most sanitisers) refuses ``data:`` URIs
+of SVG images, which can carry scripts; a PNG data URI shows in the built book, Jupyter and Colab.
 """
 
 from __future__ import annotations
@@ -23,14 +26,16 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 from matplotlib.patches import Circle, FancyArrowPatch, FancyBboxPatch
+from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 FIGURES = REPO / "book" / "figures"
 NOTEBOOKS = REPO / "notebooks"
-EMBEDDED = re.compile(r'\]\(data:image/svg\+xml;base64,[A-Za-z0-9+/=]+ "([\w.-]+\.svg)"\)')
+EMBEDDED = re.compile(r'\]\(data:image/png;base64,[A-Za-z0-9+/=]+ "([\w.-]+\.png)"\)')
+DPI = 120  # about 1.4 pixels per CSS pixel in the book's 700-pixel column
 
 STYLE = {  # applied while drawing only (importing this module changes no global setting)
-    "svg.fonttype": "none", "svg.hashsalt": "lstm-book", "font.family": "DejaVu Sans",
+    "font.family": "DejaVu Sans",
     "font.size": 11, "mathtext.fontset": "dejavusans",
 }
 INK, GATE, STATE, NOTE = "#222222", "#fde9c9", "#dbe9f7", "#555555"
@@ -110,13 +115,13 @@ def lstm_cell():
     top, gates_y, bottom = 46, 22, 6
     # the cell state: c_{t-1} -> (⊙ f_t) -> (+ i_t ⊙ g_t) -> c_t; h_{t-1} and x_t meet under the gates
     gated_frame(ax, top, bottom, 27, 51, r"$c_{t-1}$", r"$c_t = f_t \odot c_{t-1} + i_t \odot g_t$", 70)
-    xs = {"f": 20, "i": 35, "g": 47, "o": 64}
+    xs = {"f": 20, "i": 35, "g": 47, "o": 61}
     names = {"f": r"$f_t = \sigma(\cdot)$", "i": r"$i_t = \sigma(\cdot)$", "g": r"$g_t = \tanh(\cdot)$",
              "o": r"$o_t = \sigma(\cdot)$"}
     for gate, x in xs.items():
         arrow(ax, [(x, bottom + 4), (x, gates_y - 3.6)])
         box(ax, x, gates_y, 10.5 if gate != "g" else 11, 5, names[gate], size=10)
-    label(ax, 42, 14.8, r"each gate reads $W_* x_t + U_* h_{t-1} + b_*$", size=8.5, color=NOTE)
+    label(ax, 50, 2, r"each gate reads $W_* x_t + U_* h_{t-1} + b_*$", size=8.5, color=NOTE)
     arrow(ax, [(xs["f"], gates_y + 3.6), (xs["f"], top - 8), (27, top - 8), (27, top - 2.2)])
     op(ax, 41, 35, "⊙")
     arrow(ax, [(xs["i"], gates_y + 3.6), (xs["i"], 35), (38.8, 35)])
@@ -147,7 +152,7 @@ def gru_cell():
     box(ax, xs["r"], gates_y, 10.5, 5, r"$r_t = \sigma(\cdot)$", size=10)
     box(ax, xs["n"], gates_y, 34, 5, r"$n_t = \tanh(W_n x_t + b_{Wn} + r_t \odot (U_n h_{t-1} + b_{Un}))$", size=9.5)
     arrow(ax, [(xs["r"] + 5.6, gates_y), (xs["n"] - 17.4, gates_y)])
-    label(ax, 33, 14.8, r"$z_t$ and $r_t$ read $W_* x_t + U_* h_{t-1} + b_*$", size=8.5, color=NOTE)
+    label(ax, 50, 2, r"$z_t$ and $r_t$ read $W_* x_t + U_* h_{t-1} + b_*$", size=8.5, color=NOTE)
     arrow(ax, [(xs["z"], gates_y + 3.6), (xs["z"], top - 8), (39, top - 8), (39, top - 2.2)])
     label(ax, 37.5, top - 5.5, r"$z_t$", size=10, ha="right")
     op(ax, 50, 33, "⊙")
@@ -186,38 +191,38 @@ def unrolled():
     label(ax, 57.5, 25.5, r"$h_{T-1}, c_{T-1}$", size=9.5)
     arrow(ax, [(76.3, 22), (90, 22)])
     label(ax, 90, 25.5, r"$h_T, c_T$", ha="right", size=10)
-    label(ax, 90, 17.5, "h_n, c_n: (1, batch, hidden)", ha="right", size=8.5, color=NOTE)
+    label(ax, 92, 15.5, "h_n, c_n: (1, batch, hidden)", ha="right", size=8.5, color=NOTE)
     ax.plot([10, 76], [41, 41], color=NOTE, lw=1, ls=(0, (3, 2)))
     label(ax, 43, 43.8, "output = stack(h_1, …, h_T): (seq, batch, hidden)", size=9, color=NOTE)
     label(ax, 54, 8, "the same weights at every step", size=8.5, color=NOTE)
     return fig
 
 
-FIGURES_TO_DRAW = {"rnn_cell.svg": rnn_cell, "lstm_cell.svg": lstm_cell, "gru_cell.svg": gru_cell,
-                   "lstm_unrolled.svg": unrolled}
+FIGURES_TO_DRAW = {"rnn_cell.png": rnn_cell, "lstm_cell.png": lstm_cell, "gru_cell.png": gru_cell,
+                   "lstm_unrolled.png": unrolled}
 
 
 def render(draw) -> bytes:
-    """The SVG of one figure, drawn by ``draw()`` with the book's diagram style."""
+    """The PNG of one figure, drawn by ``draw()`` with the book's diagram style."""
     with plt.rc_context(STYLE):
         fig = draw()
-        buffer = io.StringIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     plt.close(fig)
-    return buffer.getvalue().encode()
-
-
-def data_uri(svg: bytes) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    # line art needs few colours: a 32-colour palette makes the PNG (and the notebook) 3x smaller
+    image = Image.open(buffer).convert("RGB").quantize(colors=32, method=Image.Quantize.MEDIANCUT)
+    small = io.BytesIO()
+    image.save(small, format="PNG", optimize=True)
+    return small.getvalue()
 
 
 def embed(source: str, figures: dict[str, bytes]) -> str:
-    """``source`` with every embedded ``"name.svg"`` image replaced by the current file."""
+    """``source`` with every embedded ``"name.png"`` image replaced by the current file."""
     def replace(match):
         name = match.group(1)
         if name not in figures:
             raise KeyError(f"a notebook embeds {name!r}, expected one of {sorted(figures)}")
-        return f'](data:image/svg+xml;base64,{base64.b64encode(figures[name]).decode()} "{name}")'
+        return f'](data:image/png;base64,{base64.b64encode(figures[name]).decode()} "{name}")'
     return EMBEDDED.sub(replace, source)
 
 
@@ -226,13 +231,13 @@ def main(check: bool) -> int:
 
     figures = {name: render(draw) for name, draw in FIGURES_TO_DRAW.items()}
     stale = []
-    for name, svg in figures.items():
+    for name, image in figures.items():
         path = FIGURES / name
-        if not path.exists() or path.read_bytes() != svg:
+        if not path.exists() or path.read_bytes() != image:
             stale.append(str(path.relative_to(REPO)))
             if not check:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(svg)
+                path.write_bytes(image)
     for notebook in sorted(NOTEBOOKS.glob("*.ipynb")):
         nb = nbformat.read(notebook, as_version=4)
         changed = False
