@@ -35,3 +35,14 @@ def test_caller_arguments_win_over_defaults(monkeypatch, capsys):
         pass
     out, err = capsys.readouterr()
     assert "to stderr" in err and "to stderr" not in out
+
+
+def test_final_mode_draws_the_finished_bar_only(monkeypatch, capsys):
+    monkeypatch.setenv("LSTM_UTILS_PROGRESS", "final")
+    monkeypatch.setattr(progress, "in_kernel", lambda: True)
+    bar = progress.tqdm(range(3), desc="epochs", mininterval=0)
+    for epoch in bar:
+        bar.set_postfix(loss=epoch)  # a redraw per epoch, as fit does
+    out, err = capsys.readouterr()
+    assert out.count("epochs:") == 1 and "3/3" in out and "loss=2" in out, repr(out)
+    assert err == ""
