@@ -114,3 +114,74 @@ def test_download_checks_size_when_no_checksum_is_known(server, tmp_path):
         download(f"{server}/good.bin", tmp_path / "good.bin", size=5, progress=False)
     assert _leftovers(tmp_path) == []
     assert download(f"{server}/good.bin", tmp_path / "good.bin", size=len(PAYLOAD), progress=False).exists()
+
+
+def _read_only(*args, **kwargs):
+    """What creating a file or folder in a read-only data folder raises (root would not see it)."""
+    raise PermissionError(13, "Permission denied", kwargs.get("dir", "ro"))
+
+
+def test_read_only_folder_is_dataset_unavailable_so_load_first_falls_back(server, tmp_path, monkeypatch):
+    from lstm_utils.data.sources import load_first
+
+    monkeypatch.setattr(cache.tempfile, "mkstemp", _read_only)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    with pytest.raises(DatasetUnavailable, match=r"cannot write into .*ro.*Permission denied"):
+        download(f"{server}/good.bin", folder / "good.bin", SHA, progress=False)
+    loaded = load_first([
+        ("download", lambda: download(f"{server}/good.bin", folder / "good.bin", SHA, progress=False)),
+        ("embedded default", lambda: b"default"),
+    ])
+    assert loaded.data == b"default" and "cannot write into" in loaded.skipped[0]
+    monkeypatch.setattr(cache.Path, "mkdir", _read_only)
+    with pytest.raises(DatasetUnavailable, match=r"cannot write into .*sub.*Permission denied"):
+        download(f"{server}/good.bin", folder / "sub" / "good.bin", SHA, progress=False)
+    assert _leftovers(folder) == []
+
+
+def test_a_folder_at_the_destination_is_not_returned_as_the_file(tmp_path):
+    (tmp_path / "glove").mkdir()
+    with pytest.raises(DatasetUnavailable, match=r"expected the path of a file, got the folder .*glove"):
+        download("http://example.invalid/glove.zip", tmp_path / "glove", None)
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, message",
+    [
+        ({"sha256": "abc"}, ValueError, r"expected sha256 as 64 hex digits, got 'abc'"),
+        ({"size": -5}, ValueError, r"expected size >= 0 bytes or None, got -5"),
+        ({"retries": 0}, ValueError, r"expected retries >= 1, got 0"),
+        ({"timeout": 0}, ValueError, r"expected timeout > 0 seconds, got 0"),
+        ({"url": b"http://x"}, TypeError, r"expected url as a str, got bytes"),
+        ({"url": "ftp.example.org/x.bin"}, ValueError, r"expected an http\(s\), ftp or file url, got 'ftp\.example\.org/x\.bin'"),
+    ],
+)
+def test_download_arguments_are_checked_before_anything_else(tmp_path, kwargs, error, message):
+    url = kwargs.pop("url", "http://example.invalid/x.bin")
+    with pytest.raises(error, match=message):
+        download(url, tmp_path / "x.bin", **kwargs)
+    assert _leftovers(tmp_path) == []
+
+
+def test_data_dir_refuses_escaping_parts_and_a_file_in_the_way(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match=r"expected folder names inside the data folder, got '\.\./x'"):
+        data_dir("../x")
+    with pytest.raises(ValueError, match=r"expected folder names inside the data folder, got '/etc'"):
+        data_dir("/etc")
+    (tmp_path / "file").write_text("not a folder")
+    monkeypatch.setenv("LSTM_UTILS_DATA", str(tmp_path / "file"))
+    with pytest.raises(DatasetUnavailable, match=r"cannot create the data folder .*file.*LSTM_UTILS_DATA"):
+        data_dir("mnist")
+
+
+def test_verify_and_sha256sum_name_a_missing_file_or_a_folder(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"no file to verify at .*nothing"):
+        cache.verify(tmp_path / "nothing", SHA)
+    with pytest.raises(IsADirectoryError, match=r"expected a file to hash, got the folder"):
+        sha256sum(tmp_path)
+
+
+def test_download_refuses_a_dest_that_is_not_a_path(tmp_path):
+    with pytest.raises(TypeError, match="expected dest as a file path, got NoneType"):
+        download("http://example.invalid/x.bin", None)

@@ -35,6 +35,28 @@ def test_load_first_all_unavailable_lists_reasons():
         load_first([])
 
 
+def test_load_first_checks_every_attempt_before_calling_any():
+    called = []
+    with pytest.raises(TypeError, match=r"expected \(description, loader\) pairs, got function at index 1"):
+        load_first([("local", lambda: called.append(1)), _unavailable])
+    with pytest.raises(TypeError, match=r"expected a callable loader at index 0, got list"):
+        load_first([("data", [1, 2])])
+    with pytest.raises(TypeError, match=r"expected a str description at index 0, got int"):
+        load_first([(1, lambda: 1)])
+    assert called == []  # nothing was loaded before the refusal
+
+
+def test_load_first_takes_a_generator_of_attempts():
+    assert load_first(a for a in [("local", _unavailable), ("embedded", lambda: 7)]).data == 7
+
+
+def test_load_first_refuses_something_that_is_not_a_list_of_attempts():
+    with pytest.raises(TypeError, match=r"expected a list of \(description, loader\) pairs, got NoneType"):
+        load_first(None)
+    with pytest.raises(TypeError, match=r"expected a list of \(description, loader\) pairs, got str"):
+        load_first("local copy")
+
+
 def test_loaded_shows_the_home_folder_as_tilde():
     home = str(Path.home())
 

@@ -28,3 +28,16 @@ def test_empty_and_blank_text_give_no_tokens():
 def test_non_string_is_refused_with_its_type():
     with pytest.raises(TypeError, match="expected a str to tokenize, got float"):
         tokenize(float("nan"))
+
+
+def test_control_and_zero_width_characters_are_dropped_not_kept_as_tokens():
+    text = "good\u200b film\u200c\u200d \ufeffreally\u2060 bad\x00 end\x07!\x1b"
+    assert tokenize(text) == ["good", "film", "really", "bad", "end", "!"]
+    assert tokenize("wo\u200brd") == ["word"]  # a format character inside a word: the word stays whole
+    assert tokenize("1950\x961960 good\x97bad") == ["1950", "1960", "good", "bad"]  # a control separates
+    assert tokenize("tab\tnew\nline\r") == ["tab", "new", "line"]  # whitespace controls still separate
+
+
+def test_bytes_are_refused_with_a_hint_to_decode():
+    with pytest.raises(TypeError, match=r"expected a str to tokenize, got bytes \(decode it first"):
+        tokenize(b"good film")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import tempfile
 import time
 import urllib.error
@@ -23,6 +24,7 @@ from lstm_utils.progress import tqdm
 ENV_VAR = "LSTM_UTILS_DATA"
 OFFLINE_VAR = "LSTM_UTILS_OFFLINE"
 CHUNK = 1 << 16
+SCHEMES = ("http", "https", "ftp", "file")
 
 
 class DatasetUnavailable(RuntimeError):
@@ -34,7 +36,14 @@ class ChecksumMismatch(DatasetUnavailable):
 
 
 def data_dir(*parts: str, create: bool = True) -> Path:
-    """The book's data directory (``$LSTM_UTILS_DATA`` or ``~/.cache/lstm_utils``), joined with ``parts``."""
+    """The book's data directory (``$LSTM_UTILS_DATA`` or ``~/.cache/lstm_utils``), joined with ``parts``.
+
+    ``parts`` are folder names inside it (no absolute paths, no ``..``). A folder that cannot be
+    created (read-only, a file in the way) raises :class:`DatasetUnavailable`.
+    """
+    for part in parts:
+        if not isinstance(part, str) or Path(part).is_absolute() or ".." in Path(part).parts:
+            raise ValueError(f"expected folder names inside the data folder, got {part!r}")
     root = os.environ.get(ENV_VAR)
     if root:
         base = Path(root).expanduser()
@@ -43,12 +52,19 @@ def data_dir(*parts: str, create: bool = True) -> Path:
         base = Path(cache) / "lstm_utils"
     path = base.joinpath(*parts)
     if create:
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise DatasetUnavailable(
+                f"cannot create the data folder {path} ({error}); point ${ENV_VAR} at a writable folder"
+            ) from None
     return path
 
 
 def sha256sum(path: str | os.PathLike) -> str:
     """Hex sha256 of a file, read in chunks."""
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"expected a file to hash, got the folder {path}")
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for chunk in iter(lambda: f.read(CHUNK), b""):
@@ -61,6 +77,9 @@ def verify(path: str | os.PathLike, sha256: str | None, size: int | None = None)
 
     ``None`` skips that check. A size alone is a weak check, for files whose sha256 is not yet known.
     """
+    _check_expectations(sha256, size)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no file to verify at {path}")
     if size is not None and os.path.getsize(path) != size:
         raise ChecksumMismatch(f"{path}: expected {size} bytes, got {os.path.getsize(path)}")
     if sha256 is None:
@@ -68,6 +87,14 @@ def verify(path: str | os.PathLike, sha256: str | None, size: int | None = None)
     actual = sha256sum(path)
     if actual != sha256.lower():
         raise ChecksumMismatch(f"{path}: expected sha256 {sha256}, got {actual}")
+
+
+def _check_expectations(sha256: str | None, size: int | None) -> None:
+    """Refuse a malformed sha256 or size: it would make every copy look corrupt."""
+    if sha256 is not None and not (isinstance(sha256, str) and re.fullmatch(r"[0-9a-fA-F]{64}", sha256)):
+        raise ValueError(f"expected sha256 as 64 hex digits, got {sha256!r}")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise ValueError(f"expected size >= 0 bytes or None, got {size!r}")
 
 
 def _fetch_to(url: str, tmp_path: Path, timeout: float, progress: bool) -> None:
@@ -103,18 +130,42 @@ def download(
     then renamed onto ``dest`` with :func:`os.replace`, which is atomic. ``size`` (bytes) is checked too
     when given. Network errors are retried
     ``retries`` times with exponential backoff. Whatever goes wrong, no partial file is left and
-    :class:`DatasetUnavailable` (or its subclass :class:`ChecksumMismatch`) says why.
+    :class:`DatasetUnavailable` (or its subclass :class:`ChecksumMismatch`) says why: a folder at
+    ``dest`` or a folder that cannot be written into (read-only) included, so that
+    :func:`~lstm_utils.data.sources.load_first` moves on to the next source. Malformed arguments
+    (a url without a scheme, a sha256 that is not 64 hex digits, ``retries < 1``) are bugs in the
+    caller and raise ``ValueError``/``TypeError`` before anything else.
     """
+    if not isinstance(url, str):
+        raise TypeError(f"expected url as a str, got {type(url).__name__}")
+    if url.split("://", 1)[0].lower() not in SCHEMES or "://" not in url:
+        raise ValueError(f"expected an http(s), ftp or file url, got {url!r}")
+    _check_expectations(sha256, size)
+    if isinstance(retries, bool) or not isinstance(retries, int) or retries < 1:
+        raise ValueError(f"expected retries >= 1, got {retries!r}")
+    if not timeout > 0:
+        raise ValueError(f"expected timeout > 0 seconds, got {timeout!r}")
+    if not isinstance(dest, (str, os.PathLike)):
+        raise TypeError(f"expected dest as a file path, got {type(dest).__name__}")
     dest = Path(dest)
+    if dest.is_dir():
+        raise DatasetUnavailable(
+            f"expected the path of a file, got the folder {dest} (e.g. {dest / Path(url).name})"
+        )
     if dest.exists():
         verify(dest, sha256, size)
         return dest
     if os.environ.get(OFFLINE_VAR, "") not in ("", "0"):
         raise DatasetUnavailable(f"not downloading {url}: offline mode (${OFFLINE_VAR} is set)")
-    dest.parent.mkdir(parents=True, exist_ok=True)
     last_error: Exception | None = None
-    for attempt in range(max(1, retries)):
-        fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    for attempt in range(retries):
+        try:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+        except OSError as error:
+            raise DatasetUnavailable(
+                f"cannot write into {dest.parent} ({error}); point ${ENV_VAR} at a writable folder"
+            ) from None
         os.close(fd)
         tmp_path = Path(tmp_name)
         try:

@@ -40,9 +40,22 @@ class Loaded(Generic[T]):
 
 
 def load_first(attempts: Sequence[tuple[str, Callable[[], T]]]) -> Loaded[T]:
-    """Call each ``(description, loader)`` in turn; return the first that does not raise ``DatasetUnavailable``."""
+    """Call each ``(description, loader)`` in turn; return the first that does not raise ``DatasetUnavailable``.
+
+    Every pair is checked (a str and a callable) before any loader runs.
+    """
+    if isinstance(attempts, str) or not hasattr(attempts, "__iter__"):
+        raise TypeError(f"expected a list of (description, loader) pairs, got {type(attempts).__name__}")
+    attempts = list(attempts)
     if not attempts:
         raise ValueError("expected at least one (description, loader) attempt, got none")
+    for n, attempt in enumerate(attempts):
+        if not isinstance(attempt, (tuple, list)) or len(attempt) != 2:
+            raise TypeError(f"expected (description, loader) pairs, got {type(attempt).__name__} at index {n}")
+        if not isinstance(attempt[0], str):
+            raise TypeError(f"expected a str description at index {n}, got {type(attempt[0]).__name__}")
+        if not callable(attempt[1]):
+            raise TypeError(f"expected a callable loader at index {n}, got {type(attempt[1]).__name__}")
     skipped: list[str] = []
     for description, loader in attempts:
         try:

@@ -18,17 +18,34 @@ import torch
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_sequence
 from torch.utils.data import DataLoader, Dataset, Sampler
 
-from lstm_utils.text.vocab import Vocab
+from lstm_utils.text.vocab import Vocab, _check_int, _token_lists
 
 
 def numericalize(token_lists: Sequence[Sequence[str]], vocab: Vocab, max_length: int | None = None) -> list[list[int]]:
     """Ids of each token list (unknown tokens → ``<unk>``), cut to the first ``max_length`` tokens."""
+    if isinstance(token_lists, str):
+        raise TypeError(f"expected a list of token lists, got a str ({token_lists[:30]!r})")
+    _check_int(max_length, "max_length", 1, optional=True)
+    if not callable(getattr(vocab, "encode", None)):
+        raise TypeError(f"expected a Vocab, got {type(vocab).__name__}")
     ids = []
-    for n, tokens in enumerate(token_lists):
+    for n, tokens in enumerate(_token_lists(token_lists)):
         if len(tokens) == 0:
             raise ValueError(f"expected at least one token in every sequence, got an empty sequence at index {n}")
         ids.append(vocab.encode(tokens[:max_length] if max_length is not None else tokens))
     return ids
+
+
+def _id_tensor(sequence: Sequence[int], n: int) -> torch.Tensor:
+    """``sequence`` as an int64 tensor; fractional or boolean ids are refused, not truncated."""
+    tensor = torch.as_tensor(sequence)
+    if tensor.numel() == 0:
+        raise ValueError(f"expected at least one id in every sequence, got an empty sequence at index {n}")
+    if tensor.numel() and (tensor.is_floating_point() or tensor.is_complex() or tensor.dtype == torch.bool):
+        raise TypeError(f"expected integer ids, got {str(tensor.dtype).removeprefix('torch.')} in sequence {n}")
+    if tensor.dim() != 1:
+        raise ValueError(f"expected each sequence as a flat list of ids, got shape {tuple(tensor.shape)} in sequence {n}")
+    return tensor.long()
 
 
 class SequenceDataset(Dataset):
@@ -37,8 +54,12 @@ class SequenceDataset(Dataset):
     def __init__(self, ids: Sequence[Sequence[int]], labels: Sequence[int]):
         if len(ids) != len(labels):
             raise ValueError(f"expected as many labels as sequences ({len(ids)}), got {len(labels)}")
-        self.ids = [torch.as_tensor(seq, dtype=torch.long) for seq in ids]
-        self.labels = torch.as_tensor(list(labels), dtype=torch.float)
+        self.ids = [_id_tensor(seq, n) for n, seq in enumerate(ids)]
+        try:
+            self.labels = torch.as_tensor(list(labels), dtype=torch.float)
+        except (TypeError, ValueError, RuntimeError) as error:
+            kinds = sorted({type(label).__name__ for label in labels})
+            raise TypeError(f"expected numeric labels (0 or 1), got {', '.join(kinds)} ({error})") from None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -67,9 +88,16 @@ class BucketBatchSampler(Sampler[list[int]]):
         generator: torch.Generator | None = None,
         pool_factor: int = 50,
     ):
-        if batch_size < 1:
-            raise ValueError(f"expected batch_size >= 1, got {batch_size}")
+        _check_int(batch_size, "batch_size", 1)
+        _check_int(pool_factor, "pool_factor", 1)
+        if isinstance(lengths, (str, bytes)) or not hasattr(lengths, "__iter__"):
+            raise TypeError(f"expected a sequence of int lengths, got {type(lengths).__name__}")
         self.lengths = list(lengths)
+        for i, n in enumerate(self.lengths):
+            if isinstance(n, bool) or not hasattr(n, "__index__"):
+                raise TypeError(f"expected int sequence lengths, got {type(n).__name__} at index {i}")
+            if n < 0:
+                raise ValueError(f"expected sequence lengths >= 0, got {n} at index {i}")
         self.batch_size, self.shuffle, self.generator, self.pool_factor = batch_size, shuffle, generator, pool_factor
 
     def __len__(self) -> int:
@@ -97,12 +125,30 @@ def collate(batch: Sequence[tuple[torch.Tensor, torch.Tensor]], pad_index: int =
     Shapes: ids ``(batch, longest)`` int64, lengths ``(batch,)`` int64 (on the CPU, as packing needs),
     labels ``(batch,)`` float.
     """
+    if len(batch) == 0:
+        raise ValueError("expected at least one (ids, label) pair, got an empty batch")
+    for n, item in enumerate(batch):
+        if not isinstance(item, (tuple, list)) or len(item) != 2:
+            raise TypeError(f"expected batch items (ids, label), got {type(item).__name__} at index {n}")
+        if not isinstance(item[0], torch.Tensor):
+            raise TypeError(f"expected ids as a 1-D integer tensor, got {type(item[0]).__name__} at index {n}")
+        if item[0].dim() != 1 or item[0].is_floating_point():
+            raise ValueError(
+                f"expected ids as a 1-D integer tensor, got shape {tuple(item[0].shape)} "
+                f"of {item[0].dtype} at index {n}"
+            )
     sequences, labels = zip(*batch)
     lengths = torch.tensor([len(seq) for seq in sequences], dtype=torch.long)  # (batch,)
     if bool((lengths == 0).any()):
-        raise ValueError("expected sequences of length >= 1, got an empty one; packing cannot handle it")
+        raise ValueError(
+            f"expected sequences of length >= 1, got an empty one at index {int(lengths.argmin())}; "
+            "packing cannot handle it"
+        )
     ids = pad_sequence(list(sequences), batch_first=True, padding_value=pad_index)  # (batch, longest)
-    return ids, lengths, torch.stack(list(labels))
+    shapes = {tuple(torch.as_tensor(label).shape) for label in labels}
+    if len(shapes) > 1:
+        raise ValueError(f"expected labels of one shape, got shapes {sorted(shapes)} in one batch")
+    return ids, lengths, torch.stack([torch.as_tensor(label) for label in labels])
 
 
 def make_loader(
@@ -121,11 +167,31 @@ def make_loader(
 
 
 def pack(embedded: torch.Tensor, lengths: torch.Tensor) -> PackedSequence:
-    """Pack a padded batch ``(batch, seq, features)`` so that an LSTM reads only ``lengths[b]`` steps of row ``b``."""
-    if embedded.dim() != 3 or lengths.shape != embedded.shape[:1]:
+    """Pack a padded batch ``(batch, seq, features)`` so that an LSTM reads only ``lengths[b]`` steps of row ``b``.
+
+    ``lengths`` holds integers in ``1..seq`` (a tensor, or a list of ints).
+    """
+    if not isinstance(embedded, torch.Tensor):
+        raise TypeError(f"expected embedded as a tensor, got {type(embedded).__name__}")
+    try:
+        lengths = torch.as_tensor(lengths)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(f"expected lengths as a tensor or a list of ints, got {type(lengths).__name__}") from None
+    if embedded.dim() != 3 or lengths.dim() != 1:
         raise ValueError(
             f"expected embedded (batch, seq, features) and lengths (batch,), got {tuple(embedded.shape)} and {tuple(lengths.shape)}"
         )
+    batch, seq = embedded.shape[:2]
+    if lengths.shape != (batch,):
+        raise ValueError(f"expected lengths of shape (batch,) = ({batch},), got {tuple(lengths.shape)}")
+    if batch == 0:
+        raise ValueError(f"expected at least one sequence, got embedded of shape {tuple(embedded.shape)}")
+    if lengths.is_floating_point() or lengths.is_complex() or lengths.dtype == torch.bool:
+        raise ValueError(f"expected integer lengths, got {lengths.dtype}")
+    bad = ((lengths < 1) | (lengths > seq)).nonzero()
+    if len(bad):
+        row = int(bad[0])
+        raise ValueError(f"expected lengths in 1..{seq} (the padded length), got {int(lengths[row])} at row {row}")
     return pack_padded_sequence(embedded, lengths.cpu(), batch_first=True, enforce_sorted=False)
 
 
@@ -134,6 +200,12 @@ def padding_share(lengths: Sequence[int], batches: Sequence[Sequence[int]]) -> f
 
     ``share = Σ_batches (|B|·max_{i∈B} len_i − Σ_{i∈B} len_i) / Σ_batches |B|·max_{i∈B} len_i``
     """
+    for position, b in enumerate(batches):
+        if len(b) == 0:
+            raise ValueError(f"expected non-empty batches, got an empty batch at position {position}")
+        for i in b:
+            if not 0 <= i < len(lengths):
+                raise IndexError(f"expected indices in 0..{len(lengths) - 1}, got {i} in batch {position}")
     total = sum(len(b) * max(lengths[i] for i in b) for b in batches)
     real = sum(lengths[i] for b in batches for i in b)
     return (total - real) / total if total else 0.0
