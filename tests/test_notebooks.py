@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from notebook_files import NOTEBOOKS, REPO, REPOSITORY_URL, toc_files
+from notebook_files import NOTEBOOKS, REPO, REPOSITORY_URL, tag_cells, toc_files
 
 IDS = [path.name for path in NOTEBOOKS]
 
@@ -51,8 +51,9 @@ def test_stored_outputs_are_small_and_error_free(path):
     nb = nbformat.read(path, as_version=4)
     for cell in _code_cells(nb):
         assert all(output.get("output_type") != "error" for output in cell.outputs), "a stored output is an error"
-        if "# NBVAL_CHECK_OUTPUT" not in cell.source:
-            assert not cell.outputs, "only # NBVAL_CHECK_OUTPUT cells keep outputs (run scripts/refresh_notebook.py)"
+        if not tag_cells.checks_output(cell):
+            assert not cell.outputs, ("only cells nbval checks (tag nbval-check-output, or # NBVAL_CHECK_OUTPUT) "
+                                      "keep outputs (run scripts/refresh_notebook.py)")
     assert len(json.dumps([cell.get("outputs", []) for cell in nb.cells])) < 200_000
 
 
