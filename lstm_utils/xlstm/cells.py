@@ -34,7 +34,7 @@ from lstm_utils.shapes import check_shape
 
 
 class _LogSigmoid(torch.autograd.Function):
-    """Forward :math:`\min(x, 0) - \log(1 + e^{-|x|})`; backward :math:`\sigma(-x)` in one op."""
+    r"""Forward :math:`\min(x, 0) - \log(1 + e^{-|x|})`; backward :math:`\sigma(-x)` in one op."""
 
     @staticmethod
     def forward(ctx, x: Tensor) -> Tensor:
@@ -96,7 +96,7 @@ def slstm_step(wx, h, c, n, m, weight_hh, bias, *, stabilise=True, forget="sigmo
     :math:`z_t = \tanh\tilde z_t`, :math:`i_t = e^{\tilde\imath_t}`,
     :math:`f_t = \sigma(\tilde f_t)` (``forget="exp"``: :math:`e^{\tilde f_t}`),
     :math:`o_t = \sigma(\tilde o_t)`. With ``stabilise`` the gates are :math:`i'_t, f'_t`; without,
-    :math:`e^{\tilde\imath_t}` overflows float32 once :math:`\tilde\imath_t > 88`. A fresh state has
+    :math:`e^{\tilde\imath_t}` overflows float32 once :math:`\tilde\imath_t > 88`, and :math:`m_t = 0`. A fresh state has
     :math:`m_0 = -\infty` (nothing stored yet), which makes :math:`m_1 = \tilde\imath_1`.
     """
     i_pre, f_pre, z_pre, o_pre = slstm_preactivation(wx, h, weight_hh, bias).chunk(4, dim=-1)
@@ -106,7 +106,7 @@ def slstm_step(wx, h, c, n, m, weight_hh, bias, *, stabilise=True, forget="sigmo
         m_prev, m = m, stabiliser(log_f, m, log_i)
         i, f = stabilised_gates(log_i, log_f, m_prev, m)
     else:
-        i, f = torch.exp(log_i), torch.exp(log_f)
+        i, f, m = torch.exp(log_i), torch.exp(log_f), torch.zeros_like(m)
     c = cell_state(f, c, i, torch.tanh(z_pre))
     n = normaliser_state(f, n, i)
     return slstm_hidden(torch.sigmoid(o_pre), c, n), c, n, m
@@ -150,8 +150,6 @@ class SLSTM(nn.Module):
         check_shape(x, ("batch", "seq", self.input_size), name="input")
         B, T, _ = x.shape
         state = state or fresh_slstm_state(B, self.hidden_size, x)
-        if not stabilise:  # unstabilised states start at m = 0 and never change it
-            state = (*state[:3], torch.zeros_like(state[3]))
         wx = x @ self.weight_ih.T  # (batch, seq, 4H)
         outputs = []
         for t in range(T):
@@ -202,16 +200,18 @@ def mlstm_step(q, k, v, i_pre, f_pre, C, n, m, *, eps=1e-6, stabilise=True):
         m_prev, m = m, stabiliser(log_f, m, i_pre)
         i, f = stabilised_gates(i_pre, log_f, m_prev, m)
     else:
-        i, f = torch.exp(i_pre), torch.exp(log_f)
+        i, f, m = torch.exp(i_pre), torch.exp(log_f), torch.zeros_like(m)
     C = matrix_memory(f, C, i, v, k)
     n = key_normaliser(f, n, i, k)
     return mlstm_readout(C, n, q, m, eps), (C, n, m)
 
 
 def fresh_mlstm_state(q: Tensor, d_v: int) -> tuple[Tensor, Tensor, Tensor]:
-    """Zeros for ``C`` ``(batch, heads, d_v, d_k)``, ``n`` ``(batch, heads, d_k)`` and ``m``: the package's start."""
+    r"""Zeros for ``C`` ``(batch, heads, d_v, d_k)`` and ``n`` ``(batch, heads, d_k)``, and
+    :math:`m_0 = -\infty` ``(batch, heads)``: then :math:`m_t` is the row maximum of the parallel
+    form's :math:`\log D` (the package's recurrent kernels start at :math:`m_0 = 0` instead)."""
     B, N, _, d_k = q.shape
-    return q.new_zeros(B, N, d_v, d_k), q.new_zeros(B, N, d_k), q.new_zeros(B, N)
+    return q.new_zeros(B, N, d_v, d_k), q.new_zeros(B, N, d_k), q.new_full((B, N), -math.inf)
 
 
 def mlstm_recurrent(q, k, v, i_pre, f_pre, state=None, *, eps=1e-6, stabilise=True):

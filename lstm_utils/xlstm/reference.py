@@ -37,6 +37,12 @@ def available() -> tuple[bool, str]:
     return True, f"xlstm {version('xlstm')}, mlstm_kernels {version('mlstm_kernels')}"
 
 
+def _require() -> None:
+    ok, reason = available()
+    if not ok:
+        raise ImportError(f"these comparisons need the xlstm package: {reason}")
+
+
 def package_slstm_cell(layer: cells.SLSTM):
     r"""The package's ``sLSTMCell`` (``backend="vanilla"``) holding ``layer``'s :math:`R_*, b_*`.
 
@@ -44,6 +50,7 @@ def package_slstm_cell(layer: cells.SLSTM):
     the vanilla backend, ``layer``'s dtype. Its internal kernel ``(heads, 4d, d)`` is ours
     ``(4, heads, d, d)`` with the gate axis moved in; its bias is ours flattened (i, f, z, o).
     """
+    _require()
     from xlstm.blocks.slstm.cell import sLSTMCell, sLSTMCellConfig
 
     config = sLSTMCellConfig(hidden_size=layer.hidden_size, num_heads=layer.heads,
@@ -105,6 +112,7 @@ def _package_mlstm(backend, q, k, v, i_pre, f_pre, eps):
     :math:`\\sqrt{d}\\,C^\\top` and :math:`\\sqrt{d}\\,n` (it scales ``q`` instead of ``k``),
     they are mapped back.
     """
+    _require()
     from mlstm_kernels.torch.chunkwise import mlstm_chunkwise__native_autograd
     from mlstm_kernels.torch.parallel import mlstm_parallel__native_autograd
     from mlstm_kernels.torch.recurrent import mlstm_recurrent_sequence__native_fw
@@ -144,14 +152,23 @@ def _package_mlstm(backend, q, k, v, i_pre, f_pre, eps):
 def compare_mlstm(backend: str, *, batch=2, heads=2, steps=16, d=8, dtype=torch.float32,
                   seed=0, scale=1.0, eps=1e-6) -> dict[str, float]:
     """Largest differences of :math:`\\tilde h` (and of the last ``C, n, m`` where the backend
-    returns them) between the hand-written recurrent mLSTM and ``backend``; ``h parallel`` compares
-    the hand-written parallel form to the same backend."""
+    returns them) between the hand-written recurrent mLSTM and ``backend``; for the parallel
+    backends, ``h parallel`` compares the hand-written parallel form too. (The package's recurrent
+    and chunkwise kernels start from :math:`m_0 = 0`, the parallel form from the row maximum; the
+    ``eps`` added to the denominator is not scaled by :math:`e^{-m}`, so these two differ by about
+    ``eps`` relative, and each is compared to its own kind.)"""
     q, k, v, i_pre, f_pre = _mlstm_inputs(batch, heads, steps, d, dtype, seed, scale)
+    start = None  # the parallel backends' m_t is the row maximum: our m_0 = -inf
+    if "parallel" not in backend:  # the recurrent and chunkwise ones start from m_0 = 0
+        C, n, m = cells.fresh_mlstm_state(q, d)
+        start = (C, n, torch.zeros_like(m))
     with torch.no_grad():
-        ours, ours_state = cells.mlstm_recurrent(q, k, v, i_pre, f_pre, eps=eps)
-        ours_parallel = cells.mlstm_parallel(q, k, v, i_pre, f_pre, eps=eps)
+        ours, ours_state = cells.mlstm_recurrent(q, k, v, i_pre, f_pre, start, eps=eps)
+        ours_parallel = cells.mlstm_parallel(q, k, v, i_pre, f_pre, eps=eps) if start is None else None
         theirs, theirs_state = _package_mlstm(backend, q, k, v, i_pre, f_pre, eps)
-    out = {"h (all steps)": _largest((ours, theirs)), "h parallel": _largest((ours_parallel, theirs))}
+    out = {"h (all steps)": _largest((ours, theirs))}
+    if start is None:
+        out["h parallel"] = _largest((ours_parallel, theirs))
     if theirs_state is not None:
         for name, a, b in zip("Cnm", ours_state, theirs_state):
             out[f"last {name}"] = _largest((a, b))

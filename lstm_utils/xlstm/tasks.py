@@ -93,10 +93,14 @@ def matched_models(budget: int, vocab_sizes, classes: int, heads: int = 1) -> di
     """One :class:`Tagger` per kind, each with the hidden size whose parameter count is closest to ``budget``."""
     models = {}
     for kind in KINDS:
-        sizes = range(heads * 2, 1025, heads * 2)
-        best = min(sizes, key=lambda H: abs(count_parameters(
-            Tagger(kind, vocab_sizes, H, classes, heads)) - budget))
-        models[kind] = Tagger(kind, vocab_sizes, best, classes, heads)
+        best = None
+        for H in range(heads, 4097, heads):  # grow until over budget; keep the closer of the last two
+            model = Tagger(kind, vocab_sizes, H, classes, heads)
+            if best is None or abs(count_parameters(model) - budget) < abs(count_parameters(best) - budget):
+                best = model
+            if count_parameters(model) > budget:
+                break
+        models[kind] = best
     return models
 
 
