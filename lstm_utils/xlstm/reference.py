@@ -173,3 +173,46 @@ def compare_mlstm(backend: str, *, batch=2, heads=2, steps=16, d=8, dtype=torch.
         for name, a, b in zip("Cnm", ours_state, theirs_state):
             out[f"last {name}"] = _largest((a, b))
     return out
+
+
+def speed_rows(*, batch=16, steps=64, hidden=64, heads=4, repeats=10) -> list[dict]:
+    """Median milliseconds of one forward pass (no gradients) of each contender on the same sizes.
+
+    sLSTM: our step loop and the package's vanilla ``sLSTMCell`` on the same pre-projected
+    ``(batch, steps, 4H)`` input; ``nn.LSTM`` on ``(batch, steps, H)`` for scale. mLSTM: our
+    recurrent and parallel forms and the package's parallel ones, ``heads`` heads of ``H/heads``.
+    Rows for the package are left out when it is not installed.
+    """
+    from lstm_utils.xlstm.tasks import median_seconds
+
+    torch.manual_seed(0)
+    layer = cells.SLSTM(hidden, hidden, heads=heads)
+    wx = torch.randn(batch, steps, 4 * hidden)  # (batch, seq, 4H)
+    x = torch.randn(batch, steps, hidden)  # (batch, seq, H)
+    lstm = torch.nn.LSTM(hidden, hidden, batch_first=True)
+    state = cells.fresh_slstm_state(batch, hidden, wx)
+
+    def slstm_by_hand():
+        s = state
+        for t in range(steps):
+            s = cells.slstm_step(wx[:, t], *s, layer.weight_hh, layer.bias)
+
+    q, k, v = torch.randn(3, batch, heads, steps, hidden // heads)
+    i_pre, f_pre = torch.randn(2, batch, heads, steps)
+    contenders = {
+        "sLSTM, by hand (step loop)": slstm_by_hand,
+        "nn.LSTM (same H)": lambda: lstm(x),
+        "mLSTM, by hand, recurrent": lambda: cells.mlstm_recurrent(q, k, v, i_pre, f_pre),
+        "mLSTM, by hand, parallel": lambda: cells.mlstm_parallel(q, k, v, i_pre, f_pre),
+    }
+    if available()[0]:
+        package_cell = package_slstm_cell(layer)
+        contenders["sLSTM, xlstm vanilla backend"] = lambda: package_cell(wx)
+        for backend in ("xlstm parallel", "native parallel", "native chunkwise"):
+            contenders[f"mLSTM, {backend}"] = (
+                lambda b=backend: _package_mlstm(b, q, k, v, i_pre, f_pre, 1e-6))
+    rows = []
+    with torch.no_grad():
+        for name, fn in sorted(contenders.items()):
+            rows.append({"contender": name, "ms": 1e3 * median_seconds(fn, repeats)})
+    return rows

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import copy
 import time
 from typing import Callable
 
@@ -148,6 +149,22 @@ def median_seconds(fn: Callable[[], object], repeats: int = 20, warmup: int = 3)
         fn()
         times.append(time.perf_counter() - start)
     return sorted(times)[len(times) // 2]
+
+
+def seconds_per_batch(model: nn.Module, dataset: TensorDataset, batch_size: int,
+                      repeats: int = 3) -> float:
+    """Median time of one training step (forward, backward, Adam) of a copy of ``model``."""
+    model = copy.deepcopy(model).train()
+    optimizer = torch.optim.Adam(model.parameters())
+    x, y = dataset[:batch_size]
+
+    def step():
+        loss = F.cross_entropy(model(x).flatten(0, 1), y.flatten(), ignore_index=IGNORE)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+
+    return median_seconds(step, repeats, warmup=1)
 
 
 LOG_SIGMOID_FORMS: dict[str, Callable[[Tensor], Tensor]] = {
