@@ -75,7 +75,7 @@ def slstm_preactivation(wx: Tensor, h: Tensor, weight_hh: Tensor, bias: Tensor) 
     ``wx`` ``(batch, 4H)``, ``h`` ``(batch, H)``, ``weight_hh`` ``(4, heads, d, d)``,
     ``bias`` ``(4, H)``; returns ``(batch, 4H)`` stacked i, f, z, o.
     """
-    gates, heads, d, _ = weight_hh.shape
+    _, heads, d, _ = weight_hh.shape
     rh = torch.einsum("bnj,gnij->bgni", h.reshape(-1, heads, d), weight_hh)  # (batch, 4, heads, d)
     return wx + rh.reshape(wx.shape) + bias.reshape(-1)
 
@@ -96,8 +96,9 @@ def slstm_step(wx, h, c, n, m, weight_hh, bias, *, stabilise=True, forget="sigmo
     :math:`z_t = \tanh\tilde z_t`, :math:`i_t = e^{\tilde\imath_t}`,
     :math:`f_t = \sigma(\tilde f_t)` (``forget="exp"``: :math:`e^{\tilde f_t}`),
     :math:`o_t = \sigma(\tilde o_t)`. With ``stabilise`` the gates are :math:`i'_t, f'_t`; without,
-    :math:`e^{\tilde\imath_t}` overflows float32 once :math:`\tilde\imath_t > 88`, and :math:`m_t = 0`. A fresh state has
-    :math:`m_0 = -\infty` (nothing stored yet), which makes :math:`m_1 = \tilde\imath_1`.
+    they are :math:`i_t, f_t`, :math:`m_t = 0`, and :math:`e^{\tilde\imath_t}` overflows float32 once
+    :math:`\tilde\imath_t > 88`. A fresh state has :math:`m_0 = -\infty` (nothing stored yet),
+    which makes :math:`m_1 = \tilde\imath_1`, as the package's vanilla backend does.
     """
     i_pre, f_pre, z_pre, o_pre = slstm_preactivation(wx, h, weight_hh, bias).chunk(4, dim=-1)
     log_i = i_pre
