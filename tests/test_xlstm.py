@@ -50,6 +50,21 @@ def test_slstm_stabiliser_changes_neither_outputs_nor_gradients():
         torch.testing.assert_close(a, b, atol=1e-10, rtol=1e-10)
 
 
+def test_slstm_stabiliser_is_invisible_with_an_exponential_forget_gate_too():
+    gen = torch.Generator().manual_seed(0)
+    B, N, d, T = 2, 2, 3, 9
+    weight_hh = 0.3 * torch.randn(4, N, d, d, generator=gen, dtype=torch.float64)
+    bias = torch.randn(4, N * d, generator=gen, dtype=torch.float64)
+    wx = torch.randn(T, B, 4 * N * d, generator=gen, dtype=torch.float64)
+    outputs = {}
+    for stabilise in (True, False):
+        state = cells.fresh_slstm_state(B, N * d, wx)
+        for t in range(T):
+            state = cells.slstm_step(wx[t], *state, weight_hh, bias, stabilise=stabilise, forget="exp")
+        outputs[stabilise] = state[0]
+    torch.testing.assert_close(outputs[True], outputs[False], atol=1e-12, rtol=0)
+
+
 def test_without_the_stabiliser_large_input_gates_overflow_float32():
     torch.manual_seed(0)
     layer = cells.SLSTM(3, 4)
