@@ -35,7 +35,7 @@ package="$src${extras:+[$extras]}"
     --display-name "lstm-utils as Colab installs it" > /dev/null
 
 # The package must come from the wheel (not this checkout), and no dev/test tool may have come in.
-(cd / && "$venv/bin/python" - "$extras" <<'EOF'
+(cd / && env -u PYTHONPATH "$venv/bin/python" - "$extras" <<'EOF'
 import importlib.util, sys
 import lstm_utils, torch
 extras = sys.argv[1]
