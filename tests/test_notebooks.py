@@ -39,8 +39,8 @@ def test_opens_with_goal_then_colab_cell_then_parameters(path):
     assert re.search(r'^PROFILE = "ci"', parameters.source, re.M), 'the parameters cell must set PROFILE = "ci"'
 
 
-# A chapter's Colab cell installs exactly the extras whose loaders the chapter calls; no other.
-EXTRAS_BY_LOADER = {"load_glove(": "glove", "load_digit_images(": "vision"}
+# A chapter's Colab cell installs exactly the extras of the optional code the chapter calls; no other.
+EXTRAS_BY_CALL = {"load_glove(": "glove", "load_digit_images(": "vision", "reference.available(": "xlstm"}
 COLAB_INSTALL = re.compile(r'^if "google\.colab" in sys\.modules:\n +%pip install --quiet '
                            r'"lstm-utils(?:\[([a-z,]+)\])? @ git\+(\S+)"$', re.M)
 
@@ -55,7 +55,7 @@ def test_colab_cell_installs_only_in_colab_exactly_the_extras_the_chapter_needs(
     extras, url = installs[0]
     assert url == REPOSITORY_URL, f"the Colab cell must install from {REPOSITORY_URL} (_config.yml), not {url}"
     code = "\n".join(cell.source for cell in rest)
-    needed = sorted({extra for call, extra in EXTRAS_BY_LOADER.items() if call in code})
+    needed = sorted({extra for call, extra in EXTRAS_BY_CALL.items() if call in code})
     assert sorted(filter(None, extras.split(","))) == needed, f"expected the extras {needed}, got [{extras}]"
 
 
