@@ -211,10 +211,14 @@ class RunResult:
         }
 
 
-def build_classifier(layer: LayerFactory, hidden_size: int = 32, embedding_dim: int = 32) -> LastStateClassifier:
-    """Embedding(10, E) → ``layer(E, H, batch_first=True)`` → last hidden state → Linear(H, 19)."""
+def build_classifier(
+    layer: LayerFactory, hidden_size: int = 32, embedding_dim: int = 32
+) -> LastStateClassifier:
+    """Embedding(10, E) → ``layer(E, H, batch_first=True)``
+    → last hidden state → Linear(H, 19)."""
     rnn = layer(embedding_dim, hidden_size, batch_first=True)
-    return LastStateClassifier(rnn, NUM_CLASSES, embedding=nn.Embedding(NUM_DIGITS, embedding_dim))
+    embedding = nn.Embedding(NUM_DIGITS, embedding_dim)
+    return LastStateClassifier(rnn, NUM_CLASSES, embedding=embedding)
 
 
 def loader(split: DigitSumSplit, batch_size: int, shuffle: bool, generator: torch.Generator | None = None) -> DataLoader:
