@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from lstm_utils.cells import check_dtype, gru_step, init_like_torch, lstm_step, rnn_step
+from lstm_utils.cells import check_dtype, check_sizes, gru_step, init_like_torch, lstm_step, rnn_step
 from lstm_utils.shapes import check_shape
 from lstm_utils.torch_conversion import convert
 
@@ -35,11 +35,9 @@ class _Recurrent(nn.Module):
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  device=None, dtype=None) -> None:
         super().__init__()
-        if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
-            raise ValueError("expected positive input_size, hidden_size and num_layers, "
-                             f"got {input_size}, {hidden_size} and {num_layers}")
-        if not 0 <= dropout <= 1:
-            raise ValueError(f"expected dropout in [0, 1], got {dropout}")
+        check_sizes(input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
+        if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
+            raise ValueError(f"expected dropout in [0, 1], got {dropout!r}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout, self.bidirectional = bias, batch_first, float(dropout), bidirectional
         kw = {"device": device, "dtype": dtype}
@@ -138,7 +136,7 @@ class _Recurrent(nn.Module):
     def from_torch(cls, module: nn.Module) -> "_Recurrent":
         """A copy of the torch layer ``module``: same configuration, dtype, device and weights."""
         if not isinstance(module, cls.torch_class):
-            raise TypeError(f"expected a {cls.torch_class.__name__}, got {type(module).__name__}")
+            raise TypeError(f"expected a torch.nn.{cls.torch_class.__name__}, got {type(module).__name__}")
         return convert(module, cls)
 
     def to_torch(self) -> nn.Module:

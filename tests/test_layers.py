@@ -143,5 +143,5 @@ def test_bad_constructor_arguments_are_refused():
         LSTM(3, 4, dropout=2)
     with pytest.raises(NotImplementedError, match="proj_size"):
         LSTM(3, 4, proj_size=2)
-    with pytest.raises(TypeError, match="expected a LSTM, got GRU"):
+    with pytest.raises(TypeError, match="expected a torch.nn.LSTM, got GRU"):
         LSTM.from_torch(nn.GRU(3, 4))
