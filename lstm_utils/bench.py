@@ -111,6 +111,8 @@ def time_alternating(steps: dict[str, Callable[[], None]], device: torch.device,
     second fixes how many calls make one sample (about ``sample_seconds``). Each of the ``repeats``
     rounds then times every step once, starting with a different step each round.
     """
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"expected repeats to be a positive int, got {repeats!r}")
     first, calls = {}, {}
     for name, step in steps.items():
         first[name] = _clock(step, 1, device)
@@ -209,6 +211,12 @@ def describe_machine() -> str:
             f"load average {load}, CUDA: {cuda}")  # fmt: skip
 
 
+def _positive_int(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive int, got {text!r}")
+    return int(text)
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m lstm_utils.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one tiny size and 3 repeats (seconds; for CI)")
@@ -216,10 +224,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, from {MODES}")
     parser.add_argument("--contenders", default=",".join(CONTENDERS), help=f"comma-separated, from {CONTENDERS}")
     parser.add_argument("--no-compile", action="store_true", help="leave out the compiled contender")
-    parser.add_argument("--repeats", type=int, default=None, help="alternating rounds (default 7, quick 3)")
+    parser.add_argument("--repeats", type=_positive_int, default=None, help="alternating rounds (default 7, quick 3)")
     parser.add_argument("--device", default="auto", help="cpu, cuda, or auto (the CPU, and CUDA when present)")
     parser.add_argument("--csv", default=None, help="also write the results to this CSV file")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    folder = os.path.dirname(os.path.abspath(args.csv)) if args.csv else None
+    if folder and not os.path.isdir(folder):  # fail now, not after the whole run
+        parser.error(f"expected --csv in an existing folder, got {args.csv!r} ({folder} does not exist)")
+    return args
 
 
 def main(argv=None) -> "pandas.DataFrame":  # noqa: F821

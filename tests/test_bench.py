@@ -56,3 +56,23 @@ def test_bad_options_are_refused_with_what_was_expected():
         bench.build_contenders(bench.QUICK["tiny"], torch.device("cpu"), ["cudnn"])
     with pytest.raises(ValueError, match=r"expected mode in .*got 'backward'"):
         bench.make_step(torch.nn.LSTM(2, 2), "backward", torch.randn(3, 1, 2))
+
+
+@pytest.mark.parametrize("repeats", ["0", "-1", "two"])
+def test_cli_refuses_repeats_that_are_not_positive(repeats, capsys):
+    with pytest.raises(SystemExit):
+        bench.parse_args(["--quick", "--repeats", repeats])
+    assert f"argument --repeats: expected a positive int, got '{repeats}'" in capsys.readouterr().err
+
+
+def test_timer_refuses_zero_repeats():
+    with pytest.raises(ValueError, match="expected repeats to be a positive int, got 0"):
+        bench.time_alternating({"a": lambda: None}, torch.device("cpu"), repeats=0)
+
+
+def test_cli_refuses_a_csv_in_a_missing_folder_before_running(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(bench, "run_benchmark", lambda *a, **k: pytest.fail("the benchmark ran"))
+    target = tmp_path / "missing" / "results.csv"
+    with pytest.raises(SystemExit):
+        bench.main(["--quick", "--csv", str(target)])
+    assert f"expected --csv in an existing folder, got '{target}'" in capsys.readouterr().err

@@ -204,3 +204,55 @@ def test_exercise_checks_accept_right_answers_and_name_the_slips(capsys):
         check_weight_gradient(lambda dgates, h_prev: one_product(dgates, h_prev).t())
     with pytest.raises(CheckFailed, match="mean over the steps"):
         check_weight_gradient(lambda dgates, h_prev: one_product(dgates, h_prev) / dgates.shape[0])
+
+
+LAYERS = [FusedLSTM.from_torch, eager_hand_backward, CompiledLSTM.from_torch]
+LAYER_IDS = ["fused", "hand-backward", "compiled"]
+
+
+@pytest.mark.parametrize("convert", LAYERS, ids=LAYER_IDS)
+def test_dtype_mismatch_names_the_fix_like_the_base_layer(convert):
+    layer = convert(nn.LSTM(3, 4))
+    with pytest.raises(TypeError, match=r"expected input of dtype float32, got float64: convert it with "
+                                        r"input.to\(torch.float32\), or the module with module.to\(torch.float64\)"):
+        layer(torch.randn(5, 2, 3, dtype=torch.float64))
+    with pytest.raises(TypeError, match="expected h_0 of dtype float32, got float64"):
+        layer(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4, dtype=torch.float64), torch.zeros(1, 2, 4)))
+
+
+@pytest.mark.parametrize("convert", LAYERS, ids=LAYER_IDS)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_empty_batch_gives_torchs_empty_shapes(convert, batch_first):
+    reference = nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=batch_first)
+    x = torch.randn((0, 5, 3) if batch_first else (5, 0, 3))
+    expected_out, (expected_h, _) = reference(x)
+    out, (h_n, c_n) = convert(reference)(x)
+    assert out.shape == expected_out.shape == ((0, 5, 8) if batch_first else (5, 0, 8))
+    assert h_n.shape == c_n.shape == expected_h.shape == (4, 0, 4)
+
+
+@pytest.mark.parametrize("convert", LAYERS, ids=LAYER_IDS)
+def test_zero_steps_give_an_empty_output_and_the_initial_state(convert):
+    """nn.LSTM refuses T = 0; the book's layers return the empty output and the state they were given."""
+    layer = convert(nn.LSTM(3, 4, bidirectional=True))
+    hx = (torch.randn(2, 6, 4), torch.randn(2, 6, 4))
+    out, (h_n, c_n) = layer(torch.randn(0, 6, 3), hx)
+    assert out.shape == (0, 6, 8)
+    assert torch.equal(h_n, hx[0]) and torch.equal(c_n, hx[1])
+
+
+@pytest.mark.parametrize("cls", [FusedLSTM, CompiledLSTM])
+def test_sizes_that_are_not_positive_ints_are_refused(cls):
+    with pytest.raises(ValueError, match="expected input_size to be a positive int, got 3.5"):
+        cls(3.5, 6)
+    with pytest.raises(ValueError, match="expected num_layers to be a positive int, got True"):
+        cls(3, 6, num_layers=True)
+
+
+def test_fast_layers_are_the_base_layer_with_its_device_and_dtype():
+    from lstm_utils.layers import LSTM
+
+    layer = CompiledLSTM(3, 4, num_layers=2, dtype=torch.float64, device="cpu")
+    assert isinstance(layer, FusedLSTM) and isinstance(layer, LSTM)
+    assert {p.dtype for p in layer.parameters()} == {torch.float64}
+    assert repr(layer) == "CompiledLSTM(3, 4, num_layers=2)"
