@@ -78,12 +78,13 @@ def recurrence_forward(projected, weight_hh, h, c, keep: bool = False):
     return torch.stack(outputs), h, c, torch.stack(kept_gates), torch.stack(kept_cells)
 
 
-def direction_forward(x, weight_ih, weight_hh, bias_ih, bias_hh, h, c, keep: bool = False):
+def direction_forward(x, weight_ih, weight_hh, bias_ih, bias_hh, h, c, keep: bool = False, loop=recurrence_forward):
     """One layer, one direction, over ``x`` (seq, batch, H_in): :func:`project_inputs`, then the loop."""
-    return recurrence_forward(project_inputs(x, weight_ih, bias_ih, bias_hh), weight_hh, h, c, keep)
+    return loop(project_inputs(x, weight_ih, bias_ih, bias_hh), weight_hh, h, c, keep)
 
 
-def direction_backward(d_output, dh, dc, x, weight_ih, weight_hh, h0, c0, output, preactivations, cells):
+def direction_backward(d_output, dh, dc, x, weight_ih, weight_hh, h0, c0, output, preactivations, cells,
+                       loop=sequence_backward):
     """The gradients of one direction: the loop of :func:`~lstm_utils.lstm_backward.sequence_backward`,
     then the weight gradients summed over the steps as three products over all steps at once.
 
@@ -92,7 +93,7 @@ def direction_backward(d_output, dh, dc, x, weight_ih, weight_hh, h0, c0, output
         = \\delta A^\\top X, \\quad \\delta U = \\delta A^\\top H_{\\text{prev}}, \\quad
         \\delta b = \\textstyle\\sum_{t, \\text{batch}} \\delta a_t
     """
-    da, dh0, dc0 = sequence_backward(d_output, dh, dc, preactivations, cells, c0, weight_hh)
+    da, dh0, dc0 = loop(d_output, dh, dc, preactivations, cells, c0, weight_hh)
     seq, batch, features = x.shape
     flat = da.reshape(seq * batch, -1)  # δA, (seq*batch, 4H)
     h_prev = torch.cat([h0.unsqueeze(0), output[:-1]]).reshape(seq * batch, -1)  # h_{t-1}, (seq*batch, H)
@@ -164,6 +165,7 @@ class CompiledLSTM(FusedLSTM):
         self._compiled = None
         self._seen: set = set()
 
+    per_shape_compilation = True  # torch.compile compiles once per input shape
     def _functions(self) -> dict:
         if not self.compile or self.compile_error is not None:
             return EAGER
@@ -186,7 +188,7 @@ class CompiledLSTM(FusedLSTM):
             if functions is EAGER:
                 raise
             result = self._run(self._fail(error), needs_grad, tensors)
-        if functions is not EAGER and key not in self._seen:
+        if functions is not EAGER and self.per_shape_compilation and key not in self._seen:
             self._seen.add(key)
             self.compile_seconds += time.perf_counter() - start
         return result
