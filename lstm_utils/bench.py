@@ -27,7 +27,7 @@ from lstm_utils.cpp_lstm import CppLSTM
 from lstm_utils.fast_lstm import CompiledLSTM, FusedLSTM
 from lstm_utils.layers import LSTM as PerGateLSTM
 
-CONTENDERS = ("per-gate", "fused", "compiled", "c++", "nn.LSTM")
+CONTENDERS = ("per-gate", "fused", "hand-bwd", "compiled", "c++", "nn.LSTM")  # the chapter's steps, in order
 MODES = ("forward", "forward+backward")
 
 
@@ -62,7 +62,8 @@ def build_contenders(size: Size, device: torch.device, names=CONTENDERS, seed: i
     torch.manual_seed(seed)
     reference = nn.LSTM(size.input, size.hidden, size.layers, bidirectional=size.bidirectional).to(device)
     makers = {"per-gate": PerGateLSTM.from_torch, "fused": FusedLSTM.from_torch,
-              "compiled": CompiledLSTM.from_torch, "c++": CppLSTM.from_torch, "nn.LSTM": lambda m: m}  # fmt: skip
+              "hand-bwd": lambda m: CompiledLSTM.from_torch(m, compile=False), "compiled": CompiledLSTM.from_torch,
+              "c++": CppLSTM.from_torch, "nn.LSTM": lambda m: m}  # fmt: skip
     unknown = set(names) - set(makers)
     if unknown:
         raise ValueError(f"expected contenders among {CONTENDERS}, got {sorted(unknown)}")
@@ -177,19 +178,22 @@ def format_table(results) -> str:
     return table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
 
-def plot_ratios(results, ax=None):
-    """Bars of each contender's time over ``nn.LSTM``'s (log scale; 1 = as fast), one group per size and mode."""
+def plot_steps(results, ax=None):
+    """The ratio to ``nn.LSTM`` after each step of the chapter (one line per size, mode and device; log scale)."""
     import matplotlib.pyplot as plt
 
-    table = results.assign(case=results["size"] + "\n" + results["mode"] + "\n" + results["device"])
-    table = table.pivot_table(index="case", columns="contender", values="ratio", sort=False)
+    steps = [c for c in CONTENDERS if c != "nn.LSTM" and c in set(results["contender"])]
+    table = results[results["contender"].isin(steps)].assign(
+        case=results["size"] + " " + results["mode"] + " " + results["device"])
+    table = table.pivot_table(index="contender", columns="case", values="ratio", sort=False).reindex(steps)
     ax = ax or plt.subplots(figsize=(8, 4))[1]
-    table.plot.bar(ax=ax, rot=0, logy=True)
+    table.plot(ax=ax, marker="o", logy=True)
     ax.axhline(1.0, color="black", linewidth=1, linestyle="--")
-    ax.set_title("Hand-written LSTMs against nn.LSTM (median wall time per call)")
-    ax.set_xlabel("size, mode and device")
+    ax.set_xticks(range(len(steps)), steps)
+    ax.set_title("Time over nn.LSTM's after each step (median per call; 1 = as fast)")
+    ax.set_xlabel("step of the chapter (contender)")
     ax.set_ylabel("time / nn.LSTM's time (×, log scale)")
-    ax.legend(title="contender")
+    ax.legend(title="size, mode, device", fontsize="small")
     return ax
 
 

@@ -105,7 +105,7 @@ std::vector<at::Tensor> backward(const at::Tensor& d_output, const at::Tensor& d
   });
   return {da, dh, dc};
 }
-"""
+"""  # end of SOURCE
 
 CFLAGS = ["-O3", "-march=native", "-fopenmp-simd", "-ffast-math"]
 

@@ -133,11 +133,14 @@ class _Recurrent(nn.Module):
     # --- conversion ---------------------------------------------------------------------------------
 
     @classmethod
-    def from_torch(cls, module: nn.Module) -> "_Recurrent":
-        """A copy of the torch layer ``module``: same configuration, dtype, device and weights."""
+    def from_torch(cls, module: nn.Module, **options) -> "_Recurrent":
+        """A copy of the torch layer ``module``: same configuration, dtype, device and weights.
+
+        ``options`` go to the constructor, for a subclass's own (``CompiledLSTM``'s ``compile=False``).
+        """
         if not isinstance(module, cls.torch_class):
             raise TypeError(f"expected a torch.nn.{cls.torch_class.__name__}, got {type(module).__name__}")
-        return convert(module, cls)
+        return convert(module, cls, **options)
 
     def to_torch(self) -> nn.Module:
         """The equivalent torch layer, with a copy of these weights."""

@@ -17,7 +17,7 @@ def test_quick_benchmark_prints_a_well_formed_table(capsys):
     assert lines[0].startswith(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
     header = lines[1].split()
     assert header == ["device", "size", "shape", "mode", "contender", "median", "ms", "x", "nn.LSTM", "compile", "s"]
-    expected_rows = {(mode, name) for mode in bench.MODES for name in ("per-gate", "fused", "nn.LSTM")}
+    expected_rows = {(mode, name) for mode in bench.MODES for name in ("per-gate", "fused", "hand-bwd", "nn.LSTM")}
     assert set(zip(results["mode"], results["contender"])) == expected_rows
     assert len(lines) == 2 + len(expected_rows)
     assert (results["median_ms"] > 0).all() and results["median_ms"].map(math.isfinite).all()

@@ -56,9 +56,7 @@ CONFIGS = random_configs(12)
 
 def eager_hand_backward(lstm: nn.LSTM) -> CompiledLSTM:
     """CompiledLSTM's hand-written backward pass, run without compiling."""
-    layer = CompiledLSTM.from_torch(lstm)
-    layer.compile = False
-    return layer
+    return CompiledLSTM.from_torch(lstm, compile=False)
 
 
 @pytest.mark.parametrize("convert", [FusedLSTM.from_torch, eager_hand_backward], ids=["fused", "hand-backward"])
