@@ -180,15 +180,17 @@ class CompiledLSTM(FusedLSTM):
         tensors = (x, weight_ih, weight_hh, bias_ih, bias_hh, h, c)
         needs_grad = torch.is_grad_enabled() and any(t is not None and t.requires_grad for t in tensors)
         functions = self._functions()
-        key = (tuple(x.shape), x.dtype, x.device, bias_ih is None, needs_grad)  # one compilation each
-        start = time.perf_counter()
+        new_shape = False
+        if functions is not EAGER and self.per_shape_compilation:
+            key = (tuple(x.shape), x.dtype, x.device, bias_ih is None, needs_grad)  # one compilation each
+            new_shape, start = key not in self._seen, time.perf_counter()
         try:
             result = self._run(functions, needs_grad, tensors)
         except Exception as error:  # noqa: BLE001 - any compiler failure means: run eagerly
             if functions is EAGER:
                 raise
-            result = self._run(self._fail(error), needs_grad, tensors)
-        if functions is not EAGER and self.per_shape_compilation and key not in self._seen:
+            return self._run(self._fail(error), needs_grad, tensors)
+        if new_shape:
             self._seen.add(key)
             self.compile_seconds += time.perf_counter() - start
         return result

@@ -66,9 +66,8 @@ class _Recurrent(nn.Module):
 
     def layer_parameters(self, k: int, reverse: bool = False) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
         """``(weight_ih, weight_hh, bias_ih, bias_hh)`` of layer ``k`` (biases ``None`` when ``bias=False``)."""
-        s = f"_l{k}" + ("_reverse" if reverse else "")
-        return (getattr(self, "weight_ih" + s), getattr(self, "weight_hh" + s),
-                getattr(self, "bias_ih" + s, None), getattr(self, "bias_hh" + s, None))
+        s, p = f"_l{k}" + ("_reverse" if reverse else ""), self._parameters  # the dict: faster than getattr
+        return p["weight_ih" + s], p["weight_hh" + s], p.get("bias_ih" + s), p.get("bias_hh" + s)
 
     def step(self, x: Tensor, state: tuple[Tensor, ...], params: tuple) -> tuple[Tensor, ...]:
         raise NotImplementedError
@@ -120,7 +119,7 @@ class _Recurrent(nn.Module):
                 out, state = self.run_direction(x, state, self.layer_parameters(k, d == 1), reverse=d == 1)
                 outs.append(out)
                 finals.append(state)
-            x = torch.cat(outs, dim=-1)  # (seq, batch, D·hidden)
+            x = outs[0] if len(outs) == 1 else torch.cat(outs, dim=-1)  # (seq, batch, D·hidden)
             if self.dropout and self.training and k < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, training=True)
         last = [torch.stack([f[j] for f in finals]) for j in range(self.n_states)]  # each (L·D, batch, hidden)
