@@ -94,42 +94,51 @@ def make_step(model: nn.Module, mode: str, x: torch.Tensor) -> Callable[[], None
     return step
 
 
-def _clock(step: Callable[[], None], calls: int, device: torch.device) -> float:
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}  # cpu: this process's CPU time, all threads
+
+
+def _clock(step: Callable[[], None], calls: int, device: torch.device, clock: str = "wall") -> float:
     """Seconds per call, averaged over ``calls`` back-to-back calls (device synchronised)."""
+    now = CLOCKS[clock]
     if device.type == "cuda":
         torch.cuda.synchronize(device)
-    start = time.perf_counter()
+    start = now()
     for _ in range(calls):
         step()
     if device.type == "cuda":
         torch.cuda.synchronize(device)
-    return (time.perf_counter() - start) / calls
+    return (now() - start) / calls
 
 
 def time_alternating(steps: dict[str, Callable[[], None]], device: torch.device, repeats: int = 7,
-                     sample_seconds: float = 0.05) -> tuple[dict[str, float], dict[str, float]]:
+                     sample_seconds: float = 0.05, clock: str = "wall") -> tuple[dict[str, float], dict[str, float]]:
     """Median seconds per call of each step, timed alternately; and the time of each one's first call.
 
     The first call (where ``torch.compile`` compiles) and a second warm-up call are timed apart; the
     second fixes how many calls make one sample (about ``sample_seconds``). Each of the ``repeats``
-    rounds then times every step once, starting with a different step each round.
+    rounds then times every step once, starting with a different step each round. ``clock="cpu"``
+    counts the process's CPU time instead of wall time: steadier on a machine shared with other jobs
+    (it leaves out the time spent waiting for a core), wrong for a GPU.
     """
     if not isinstance(repeats, int) or repeats < 1:
         raise ValueError(f"expected repeats to be a positive int, got {repeats!r}")
+    if clock not in CLOCKS or (clock == "cpu" and device.type != "cpu"):
+        raise ValueError(f"expected clock in {sorted(CLOCKS)} (cpu only on the CPU), got {clock!r} on {device.type}")
     first, calls = {}, {}
     for name, step in steps.items():
-        first[name] = _clock(step, 1, device)
-        calls[name] = max(1, round(sample_seconds / max(_clock(step, 1, device), 1e-7)))
+        first[name] = _clock(step, 1, device, clock)
+        calls[name] = max(1, round(sample_seconds / max(_clock(step, 1, device, clock), 1e-7)))
     samples: dict[str, list[float]] = {name: [] for name in steps}
     names = list(steps)
     for r in range(repeats):
         for name in names[r % len(names) :] + names[: r % len(names)]:
-            samples[name].append(_clock(steps[name], calls[name], device))
+            samples[name].append(_clock(steps[name], calls[name], device, clock))
     return {name: statistics.median(values) for name, values in samples.items()}, first
 
 
 def run_benchmark(sizes=DEFAULT_SIZES, modes=MODES, contenders=CONTENDERS, device="cpu", repeats: int = 7,
-                  sample_seconds: float = 0.05, compile_options: dict | None = None, progress=print):
+                  sample_seconds: float = 0.05, compile_options: dict | None = None, progress=print,
+                  clock: str = "wall"):
     """Time every contender at every size and mode; return a ``pandas.DataFrame``, one row per measurement.
 
     Columns: ``device``, ``size``, ``batch``, ``seq``, ``input``, ``hidden``, ``layers``, ``bidirectional``,
@@ -152,7 +161,7 @@ def run_benchmark(sizes=DEFAULT_SIZES, modes=MODES, contenders=CONTENDERS, devic
             x = torch.randn(size.seq, size.batch, size.input, device=device)
             steps = {name: make_step(model, mode, x) for name, model in models.items()}
             progress(f"timing {size.name} {mode} on {device.type}: {', '.join(steps)}")
-            medians, first = time_alternating(steps, device, repeats, sample_seconds)
+            medians, first = time_alternating(steps, device, repeats, sample_seconds, clock)
             baseline = medians.get("nn.LSTM")
             for name, median in medians.items():
                 compiled = models[name]
@@ -233,6 +242,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--threads", type=_positive_int, default=None, help="torch.set_num_threads (default: torch's)")
     parser.add_argument("--repeats", type=_positive_int, default=None, help="alternating rounds (default 7, quick 3)")
     parser.add_argument("--device", default="auto", help="cpu, cuda, or auto (the CPU, and CUDA when present)")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="wall time (default) or the process's CPU time (steadier on a shared machine)")
     parser.add_argument("--csv", default=None, help="also write the results to this CSV file")
     args = parser.parse_args(argv)
     folder = os.path.dirname(os.path.abspath(args.csv)) if args.csv else None
@@ -252,13 +263,14 @@ def main(argv=None) -> "pandas.DataFrame":  # noqa: F821
         devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     else:
         devices = [args.device]
-    print(describe_machine(), flush=True)
+    print(describe_machine() + f", clock: {args.clock}", flush=True)
     import pandas as pd
 
     progress = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     results = pd.concat([
         run_benchmark(sizes, args.modes.split(","), contenders, device, repeats,
-                      sample_seconds=0.01 if args.quick else 0.05, progress=progress)
+                      sample_seconds=0.01 if args.quick else 0.05, progress=progress,
+                      clock="cpu" if args.clock == "cpu" and device == "cpu" else "wall")
         for device in devices
     ], ignore_index=True)  # fmt: skip
     print(format_table(results))

@@ -76,3 +76,25 @@ def test_cli_refuses_a_csv_in_a_missing_folder_before_running(tmp_path, capsys, 
     with pytest.raises(SystemExit):
         bench.main(["--quick", "--csv", str(target)])
     assert f"expected --csv in an existing folder, got '{target}'" in capsys.readouterr().err
+
+
+def test_cpu_clock_counts_work_not_waiting():
+    import time
+
+    steps = {"sleep": lambda: time.sleep(0.002), "work": lambda: sum(range(20_000))}
+    wall, _ = bench.time_alternating(steps, torch.device("cpu"), repeats=3, sample_seconds=0.01)
+    cpu, _ = bench.time_alternating(steps, torch.device("cpu"), repeats=3, sample_seconds=0.01, clock="cpu")
+    assert wall["sleep"] > 0.0015 and cpu["sleep"] < 0.5 * wall["sleep"]
+    with pytest.raises(ValueError, match="expected clock in"):
+        bench.time_alternating(steps, torch.device("cpu"), repeats=1, clock="gpu")
+
+
+def test_plot_steps_draws_one_line_per_case_in_the_chapters_order():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    results = bench.run_benchmark(["tiny"], ["forward"], ["fused", "per-gate", "nn.LSTM"], "cpu", repeats=1,
+                                  sample_seconds=0.001, progress=lambda text: None)
+    ax = bench.plot_steps(results)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["per-gate", "fused"]
+    assert len(ax.get_lines()) == 2  # the case's line and the line at 1

@@ -56,3 +56,15 @@ def test_cpp_lstm_falls_back_to_eager_when_the_build_fails(monkeypatch):
         output, _ = layer(x)
     assert layer.compile_error == "RuntimeError: Ninja is required to load C++ extensions"
     torch.testing.assert_close(output, reference(x)[0], atol=1e-6, rtol=1e-5)
+
+
+def test_cpp_lstm_matches_torch_where_the_products_go_to_blas(built):
+    """batch · H · 4H above the C++ SMALL threshold: the steps call at::addmm_out and at::mm_out."""
+    torch.manual_seed(2)
+    reference = nn.LSTM(10, 64, bidirectional=True).double()
+    layer = CppLSTM.from_torch(reference)
+    x = torch.randn(5, 16, 10, dtype=torch.float64)  # 16 · 64 · 256 multiply-adds per step
+    assert "constexpr int64_t SMALL = 1 << 17;" in cpp_lstm.SOURCE and 16 * 64 * 256 > 1 << 17
+    got, expected = outputs_and_gradients(layer, x, None), outputs_and_gradients(reference, x, None)
+    for a, b in zip(got, expected):
+        torch.testing.assert_close(a, b, atol=1e-10, rtol=1e-8)
