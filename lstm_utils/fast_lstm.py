@@ -203,5 +203,6 @@ class CompiledLSTM(FusedLSTM):
 
     def _fail(self, error: Exception) -> dict:
         self.compile_error = f"{type(error).__name__}: {error}".splitlines()[0]
-        warnings.warn(f"torch.compile failed, running the eager loops instead ({self.compile_error})")
+        warnings.warn(f"{type(self).__name__}: compilation failed, running the eager loops instead "
+                      f"({self.compile_error})")
         return EAGER

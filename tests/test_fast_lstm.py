@@ -8,7 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_utils import fast_lstm
+from lstm_utils import cpp_lstm, fast_lstm
+from lstm_utils.cpp_lstm import CppLSTM
 from lstm_utils.fast_lstm import CompiledLSTM, FusedLSTM, lstm_cell_pointwise
 
 
@@ -59,7 +60,17 @@ def eager_hand_backward(lstm: nn.LSTM) -> CompiledLSTM:
     return CompiledLSTM.from_torch(lstm, compile=False)
 
 
-@pytest.mark.parametrize("convert", [FusedLSTM.from_torch, eager_hand_backward], ids=["fused", "hand-backward"])
+def cpp_loops(lstm: nn.LSTM) -> CppLSTM:
+    """The C++ loops (built once, a minute the first time); skipped where no compiler or ninja is present."""
+    try:
+        cpp_lstm.load_extension()
+    except Exception as error:  # noqa: BLE001
+        pytest.skip(f"the C++ extension cannot be built here: {type(error).__name__}: {error}")
+    return CppLSTM.from_torch(lstm)
+
+
+@pytest.mark.parametrize("convert", [FusedLSTM.from_torch, eager_hand_backward, cpp_loops],
+                         ids=["fused", "hand-backward", "c++"])
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[f"cfg{k}" for k in range(len(CONFIGS))])
 def test_fast_lstm_matches_torch_forward_and_gradients(cfg, convert):
     generator = torch.Generator().manual_seed(hash(tuple(sorted(cfg.items()))) % 2**31)
@@ -149,15 +160,17 @@ def test_bad_construction_and_conversion_are_refused():
         FusedLSTM.from_torch(nn.LSTM(3, 4, proj_size=2))
 
 
-def test_compiled_lstm_falls_back_to_eager_when_compilation_fails(monkeypatch):
-    def broken_compile(*args, **kwargs):
+@pytest.mark.parametrize("cls, module, builder", [(CompiledLSTM, fast_lstm.torch, "compile"),
+                                                   (CppLSTM, cpp_lstm, "load_extension")], ids=["compiled", "c++"])
+def test_compiled_layers_fall_back_to_eager_when_compilation_fails(monkeypatch, cls, module, builder):
+    def broken_build(*args, **kwargs):
         raise RuntimeError("no C compiler here")
 
-    monkeypatch.setattr(fast_lstm.torch, "compile", broken_compile)
+    monkeypatch.setattr(module, builder, broken_build)
     reference = nn.LSTM(3, 4)
-    compiled = CompiledLSTM.from_torch(reference)
+    compiled = cls.from_torch(reference)
     x = torch.randn(5, 2, 3)
-    with pytest.warns(UserWarning, match="torch.compile failed, running the eager loops instead"):
+    with pytest.warns(UserWarning, match="compilation failed, running the eager loops instead"):
         output, _ = compiled(x)
     assert compiled.compile_error == "RuntimeError: no C compiler here"
     torch.testing.assert_close(output, reference(x)[0], atol=1e-6, rtol=1e-5)
