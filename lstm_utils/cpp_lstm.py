@@ -93,10 +93,9 @@ std::vector<at::Tensor> forward(at::Tensor projected, const at::Tensor& weight_h
       c_prev = c_t;
     }
   });
-  auto h_T = seq ? output[seq - 1].clone() : h.clone();
-  auto c_T = seq ? cells[keep ? seq - 1 : (seq - 1) % 2].clone() : c.clone();
+  auto h_T = output[seq - 1], c_T = cells[keep ? seq - 1 : (seq - 1) % 2];  // seq > 0: the layer's check
   if (!keep) return {output, h_T, c_T};
-  return {output, h_T, c_T, projected, cells};
+  return {output, h_T.clone(), c_T.clone(), projected, cells};  // autograd wants outputs that are not views
 }
 
 // One backward step, element by element: from dh = δh_t (without this step's output gradient

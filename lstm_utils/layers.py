@@ -86,7 +86,7 @@ class _Recurrent(nn.Module):
         LD, B = self.num_layers * self.num_directions, x.shape[1]
         names = ("h_0", "c_0")[: self.n_states]
         if hx is None:
-            states = [x.new_zeros(LD, B, self.hidden_size) for _ in names]
+            states = [x.new_zeros(LD, B, self.hidden_size)] * len(names)  # read only: one zero tensor serves
         else:
             if self.n_states == 2 and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
                 raise TypeError(f"expected hx to be a tuple (h_0, c_0), got {type(hx).__name__}")
