@@ -54,7 +54,8 @@ SIZES = {
     "imdb": Size("imdb", 64, 300, 50, 128, bidirectional=True),
 }
 QUICK = {"tiny": Size("tiny", 4, 6, 8, 8)}
-DEFAULT_SIZES = ("small", "large", "mnist", "imdb")
+DEFAULT_SIZES = ("small", "large")  # the targets' sizes; --sizes small,large,mnist,imdb adds the chapters' shapes
+CHAPTER_SIZES = ("mnist", "imdb")
 
 
 def build_contenders(size: Size, device: torch.device, names=CONTENDERS, seed: int = 0) -> dict[str, nn.Module]:
