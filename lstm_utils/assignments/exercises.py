@@ -23,6 +23,7 @@ from typing import Callable
 import nbformat
 
 from lstm_utils.assignments.markers import is_solution_cell
+from lstm_utils.assignments.student import exercise_notebooks
 
 
 @dataclass(frozen=True)
@@ -116,11 +117,11 @@ def check_calls(source: str) -> str:
     return "\n".join(keep)
 
 
-def exercise_table(notebooks: list[Path]) -> list[dict]:
-    """One row per exercise: chapter, exercise, what it covers, points visible + hidden, minutes."""
+def exercise_table(notebooks_dir: Path) -> list[dict]:
+    """One row per exercise of the chapters in ``notebooks_dir``: chapter, exercise, what it covers,
+    points of the visible check and of the hidden test, minutes a student needs."""
     rows = []
-    for path in notebooks:
-        nb = nbformat.read(path, as_version=4)
+    for path, nb in exercise_notebooks(notebooks_dir).items():
         for item in chapter_exercises(path, nb):
             e = item.exercise
             rows.append({"chapter": path.stem, "exercise": e.name, "covers": e.topic,
