@@ -7,6 +7,7 @@ the grading venv that ``make test`` builds (``make grading-venv``); skipped with
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -19,26 +20,25 @@ if not (GRADING_BIN / "nbgrader").exists() and not os.environ.get("CI"):
 
 
 @pytest.fixture(scope="module")
-def nbgrader_results(tmp_path_factory):
-    return nbgrader_scores(tmp_path_factory.mktemp("course"), CHAPTERS)
-
-
-@pytest.fixture(scope="module")
-def otter_results(tmp_path_factory):
-    return otter_scores(tmp_path_factory.mktemp("otter"), CHAPTERS)
+def graded(tmp_path_factory):
+    """Both tools side by side, each in its own temporary course folder: {tool: scores}."""
+    with ThreadPoolExecutor(2) as pool:
+        nbgrader = pool.submit(nbgrader_scores, tmp_path_factory.mktemp("course"), CHAPTERS)
+        otter = pool.submit(otter_scores, tmp_path_factory.mktemp("otter"), CHAPTERS)
+        return {"nbgrader": nbgrader.result(), "otter": otter.result()}
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_nbgrader_gives_full_zero_and_partial_scores(chapter, nbgrader_results):
+def test_nbgrader_gives_full_zero_and_partial_scores(chapter, graded):
     expected = {student: sum(parts.values()) for student, parts in expected_scores(chapter).items()}
-    assert nbgrader_results[chapter] == expected
+    assert graded["nbgrader"][chapter] == expected
     assert expected["reference"] > expected["wrong"] > expected["empty"] == 0
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_otter_scores_each_question_as_nbgrader_does(chapter, otter_results):
+def test_otter_scores_each_question_as_nbgrader_does(chapter, graded):
     for student, parts in expected_scores(chapter).items():
-        assert otter_question_scores(otter_results[chapter][student]) == parts, student
+        assert otter_question_scores(graded["otter"][chapter][student]) == parts, student
 
 
 @pytest.fixture(scope="module", autouse=True)
