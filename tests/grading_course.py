@@ -40,12 +40,35 @@ class Wrong:
 
 
 WRONG = {
+    # Forgets the second direction in h_n and c_n.
+    "00_pytorch_recurrent_layers": Wrong("lstm_shapes", "state = (num_layers * directions,", "state = (num_layers,",
+                                         ("check", "hidden")),
     # Hard-codes the visible check's hidden size 5: passes the check, the hidden test (H = 2, 6) catches it.
     "01_rnn_to_lstm": Wrong("gru_step", "weight_ih.chunk(3)", "weight_ih.split(5)", ("hidden",)),
     # Forgets the path through h_t = o tanh(c_t): both the check and the hidden test catch it.
     "02_lstm_by_hand": Wrong("cell_state_backward", "(dc + dh * o * (1 - torch.tanh(c) ** 2)) * f",
                              "dc * f", ("check", "hidden")),
+    # Counts the test labels instead of the training labels.
+    "03_memory": Wrong("majority_baseline", "np.bincount(np.asarray(train_labels))",
+                       "np.bincount(np.asarray(test_labels))", ("check", "hidden")),
+    # Reverses the pixels in each row instead of the rows.
+    "04_mnist_rows": Wrong("bottom_up", "return x.flip(1)", "return x.flip(2)", ("check", "hidden")),
+    # Divides the padding by the real tokens instead of all positions.
+    "05_sentiment": Wrong("my_padding_share", "return (padded - real) / padded", "return (padded - real) / real",
+                          ("check", "hidden")),
+    # Ends each span one token late (exclusive instead of inclusive).
+    "06_ner": Wrong("iob_spans", "spans.append((tags[start][2:], start, i - 1))",
+                    "spans.append((tags[start][2:], start, i))", ("check", "hidden")),
+    # Takes the error as forecast minus truth: the loss of level 1 - tau.
+    "07_forecasting": Wrong("pinball", "error = y - q", "error = q - y", ("check", "hidden")),
+    # Leaves <eos> off the target.
+    "08_sequences_out": Wrong("make_pair", "[*answer_ids, eos]", "[*answer_ids]", ("check", "hidden")),
+    # Averages the steps' gradients instead of adding them.
+    "09_fast_lstm": Wrong("weight_gradient", "h_prev.reshape(seq * batch, -1)",
+                          "h_prev.reshape(seq * batch, -1) / seq", ("check", "hidden")),
 }
+# What CI grades end to end (about 2.5 CPU-minutes); $LSTM_GRADING_CHAPTERS="all" or a list of chapters for more.
+CI_CHAPTERS = ("01_rnn_to_lstm", "02_lstm_by_hand")
 
 
 # A kernel that could not start: jupyter_client picks free TCP ports before the kernel binds them,

@@ -18,6 +18,7 @@ from lstm_utils.assignments.markers import replace_blocks, solution_blocks
 from lstm_utils.assignments.student import has_solutions
 from lstm_utils.assignments.to_nbgrader import nbgrader_notebook
 from lstm_utils.assignments.to_otter import otter_notebook
+from grading_course import REPO, WRONG
 from notebook_files import NOTEBOOKS
 
 TEACHER = """def gru_cell(x, h):
@@ -247,3 +248,19 @@ def test_otter_export_rewrites_the_markers_and_adds_a_question_per_exercise():
     assert questions == [f"# BEGIN QUESTION\nname: {e.name}\npoints: [{e.points}, {e.hidden_points}]"
                          for e in exercises_for(path)]
     assert out.cells[0].source.startswith("# ASSIGNMENT CONFIG")
+
+
+@pytest.mark.parametrize("chapter", sorted(WRONG))
+def test_the_hidden_test_rejects_the_wrong_answer_graded_end_to_end(chapter):
+    path = REPO / "notebooks" / f"{chapter}.ipynb"
+    wrong = WRONG[chapter]
+    (exercise,) = [e for e in exercises_for(path) if e.name == wrong.exercise]
+    nb = nbformat.read(path, as_version=4)
+    (item,) = [i for i in chapter_exercises(path, nb) if i.exercise.name == wrong.exercise]
+    source = nb.cells[item.solution].source
+    assert wrong.old in source, f"{chapter}: the wrong answer expects {wrong.old!r} in {wrong.exercise}"
+    namespace = dict(STANDALONE)
+    exec(replace_blocks(source, solution_blocks(source), None, None, None).replace(wrong.old, wrong.new), namespace)
+    assert "hidden" in wrong.fails
+    with pytest.raises(Exception):
+        exercise.hidden(namespace[wrong.exercise])

@@ -1,7 +1,7 @@
 """A course end to end: nbgrader and otter-grader grade three submissions per chapter.
 
-Runs on the chapters of :data:`grading_course.WRONG` (``$LSTM_GRADING_CHAPTERS`` narrows them) from
-the grading venv that ``make test`` builds (``make grading-venv``); skipped without it, except in CI.
+Runs on :data:`grading_course.CI_CHAPTERS` (``$LSTM_GRADING_CHAPTERS``: other chapters, or ``all``)
+from the grading venv that ``make test`` builds (``make grading-venv``); skipped without it, except in CI.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from grading_course import GRADING_BIN, TIMINGS, WRONG, expected_scores, nbgrader_scores, otter_question_scores, otter_scores
+from grading_course import CI_CHAPTERS, GRADING_BIN, TIMINGS, WRONG, expected_scores, nbgrader_scores, otter_question_scores, otter_scores
 
-CHAPTERS = [c for c in WRONG if c in os.environ.get("LSTM_GRADING_CHAPTERS", " ".join(WRONG)).split()]
+CHOSEN = os.environ.get("LSTM_GRADING_CHAPTERS", " ".join(CI_CHAPTERS))
+CHAPTERS = list(WRONG) if CHOSEN == "all" else CHOSEN.split()
 
 if not (GRADING_BIN / "nbgrader").exists() and not os.environ.get("CI"):
     pytest.skip(f"no grading venv at {GRADING_BIN.parent} (make grading-venv)", allow_module_level=True)
