@@ -3,10 +3,10 @@ the chapters' exercises in step with their grading modules, and the nbgrader and
 
 from __future__ import annotations
 
+import ast
 import os
 
 import nbformat
-import numpy as np
 import pytest
 import torch
 from nbclient import NotebookClient
@@ -183,17 +183,35 @@ def test_a_solution_cell_out_of_step_with_the_grading_module_is_named(tmp_path):
         chapter_exercises(path, nb)
 
 
-STANDALONE = {"torch": torch, "nn": torch.nn, "np": np}  # what the solutions import from the notebook
 NEEDS_NOTEBOOK = {"run_bidirectional", "mean_forget", "all_o_accuracy"}  # graded end to end only
 
 
-def _reference(path, name):
-    """The teacher's solution of ``name``, defined outside the notebook."""
+def _imports(nb) -> dict:
+    """A namespace holding what the notebook's cells import (the solutions use those names)."""
+    namespace: dict = {}
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines())
+            try:
+                tree = ast.parse(code)
+            except SyntaxError:
+                continue
+            imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+            exec(compile(ast.Module(imports, type_ignores=[]), "imports", "exec"), namespace)
+    return namespace
+
+
+def _solution(path, name, wrong=None):
+    """The teacher's solution of ``name`` (with ``wrong``'s change made), defined outside the notebook."""
     nb = nbformat.read(path, as_version=4)
     (item,) = [i for i in chapter_exercises(path, nb) if i.exercise.name == name]
     source = nb.cells[item.solution].source
-    namespace = dict(STANDALONE)
-    exec(replace_blocks(source, solution_blocks(source), None, None, None), namespace)
+    code = replace_blocks(source, solution_blocks(source), None, None, None)
+    if wrong is not None:
+        assert wrong.old in code, f"{path.name}: the wrong answer expects {wrong.old!r} in {name}"
+        code = code.replace(wrong.old, wrong.new)
+    namespace = _imports(nb)
+    exec(code, namespace)
     return namespace[name]
 
 
@@ -204,8 +222,7 @@ FUNCTION_EXERCISES = [(p, e) for p in EXERCISE_NOTEBOOKS for e in exercises_for(
 def test_the_hidden_test_passes_the_reference_solution(path, exercise):
     if exercise.name in NEEDS_NOTEBOOK:
         pytest.skip(f"{exercise.name} needs the notebook's state: graded end to end only")
-    reference = _reference(path, exercise.name)
-    exercise.hidden(reference)
+    exercise.hidden(_solution(path, exercise.name))
     with pytest.raises(Exception):
         exercise.hidden(lambda *args: None)
 
@@ -214,7 +231,7 @@ def test_the_hidden_test_catches_a_gru_step_that_only_fits_the_visible_check():
     from lstm_utils.checks.cells import check_gru_step
 
     (exercise,) = exercises_for(NOTEBOOKS[1])
-    reference = _reference(NOTEBOOKS[1], "gru_step")
+    reference = _solution(NOTEBOOKS[1], "gru_step")
     hard_coded = lambda x, h, W, U, bW, bU: reference(x, h, W[:15], U[:15], bW[:15], bU[:15])  # noqa: E731
     check_gru_step(hard_coded)  # the visible check (hidden size 5) cannot tell
     with pytest.raises(Exception):
@@ -255,12 +272,6 @@ def test_the_hidden_test_rejects_the_wrong_answer_graded_end_to_end(chapter):
     path = REPO / "notebooks" / f"{chapter}.ipynb"
     wrong = WRONG[chapter]
     (exercise,) = [e for e in exercises_for(path) if e.name == wrong.exercise]
-    nb = nbformat.read(path, as_version=4)
-    (item,) = [i for i in chapter_exercises(path, nb) if i.exercise.name == wrong.exercise]
-    source = nb.cells[item.solution].source
-    assert wrong.old in source, f"{chapter}: the wrong answer expects {wrong.old!r} in {wrong.exercise}"
-    namespace = dict(STANDALONE)
-    exec(replace_blocks(source, solution_blocks(source), None, None, None).replace(wrong.old, wrong.new), namespace)
     assert "hidden" in wrong.fails
     with pytest.raises(Exception):
-        exercise.hidden(namespace[wrong.exercise])
+        exercise.hidden(_solution(path, wrong.exercise, wrong))

@@ -4,20 +4,23 @@ from lstm_utils.assignments.exercises import Exercise
 
 
 def hidden_attention_weights(attention_weights):
-    """Other sizes, a batch of one, a full mask: equal to AdditiveAttention's weights."""
-    import torch
+    """Other sizes, a batch of one, a full mask: softmax of v^T tanh(W_q h + W_k k_s), padding at 0."""
+    from types import SimpleNamespace
 
-    from lstm_utils.models.seq2seq import AdditiveAttention
+    import torch
+    from torch import nn
 
     with torch.random.fork_rng():
         torch.manual_seed(41)
-        attention = AdditiveAttention(3, 6, 2)
+        attention = SimpleNamespace(W_q=nn.Linear(3, 2, bias=False), W_k=nn.Linear(6, 2),
+                                    v=nn.Linear(2, 1, bias=False))
         query, keys = torch.randn(1, 3), torch.randn(1, 5, 6)
     for mask in (torch.ones(1, 5, dtype=torch.bool), torch.tensor([[True, True, False, False, False]])):
-        _, expected = attention(query, keys, mask)
         with torch.no_grad():
+            e = attention.v(torch.tanh(attention.W_q(query)[:, None] + attention.W_k(keys)))[..., 0]
+            expected = torch.softmax(e.masked_fill(~mask, float("-inf")), dim=-1)
             got = attention_weights(query, keys, mask, attention)
-        assert torch.allclose(got, expected.detach(), atol=1e-6), f"mask {mask.tolist()}"
+        assert torch.allclose(got, expected, atol=1e-6), f"mask {mask.tolist()}"
 
 
 def hidden_make_pair(make_pair):
