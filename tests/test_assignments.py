@@ -13,7 +13,7 @@ from nbclient import NotebookClient
 
 from lstm_utils.assignments import STUB, is_solution_cell, strip_solutions, student_notebook
 from lstm_utils.assignments.__main__ import main
-from lstm_utils.assignments.exercises import chapter_exercises, defined_names, exercises_for
+from lstm_utils.assignments.exercises import cell_ast, chapter_exercises, exercises_for
 from lstm_utils.assignments.markers import replace_blocks, solution_blocks
 from lstm_utils.assignments.student import has_solutions
 from lstm_utils.assignments.to_nbgrader import nbgrader_notebook
@@ -191,12 +191,7 @@ def _imports(nb) -> dict:
     namespace: dict = {}
     for cell in nb.cells:
         if cell.cell_type == "code":
-            code = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in cell.source.splitlines())
-            try:
-                tree = ast.parse(code)
-            except SyntaxError:
-                continue
-            imports = [node for node in tree.body if isinstance(node, (ast.Import, ast.ImportFrom))]
+            imports = [node for node in cell_ast(cell.source).body if isinstance(node, (ast.Import, ast.ImportFrom))]
             exec(compile(ast.Module(imports, type_ignores=[]), "imports", "exec"), namespace)
     return namespace
 

@@ -69,12 +69,16 @@ def exercises_for(notebook: Path) -> list[Exercise]:
     return list(module.EXERCISES)
 
 
+def cell_ast(source: str) -> ast.Module:
+    """A code cell's syntax tree, its IPython magics (``%pip``, ``!ls``) read as ``pass``."""
+    return ast.parse("\n".join(line[: len(line) - len(line.lstrip())] + "pass"
+                               if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()))
+
+
 def defined_names(source: str) -> set[str]:
-    """Top-level names a cell defines: functions, classes and assignment targets (magics ignored)."""
+    """Top-level names a cell defines: functions, classes and assignment targets."""
     names: set[str] = set()
-    code = "\n".join(line[: len(line) - len(line.lstrip())] + "pass" if line.lstrip().startswith(("%", "!"))
-                     else line for line in source.splitlines())
-    for node in ast.parse(code).body:
+    for node in cell_ast(source).body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             names.add(node.name)
         elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
