@@ -13,9 +13,11 @@ STAMP := $(VENV)/.installed
 COLAB_VENV ?= .venv-colab
 COLAB_EXTRAS ?=
 COLAB_STAMP := $(COLAB_VENV)/.installed
+GRADING_VENV ?= _build/venv-grading
+GRADING_STAMP := $(GRADING_VENV)/.installed
 export LSTM_BOOK_PROFILE := $(PROFILE)
 
-.PHONY: book test venv colab-venv lock student clean
+.PHONY: book test venv colab-venv grading-venv lock student clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,14 +35,21 @@ $(COLAB_STAMP): pyproject.toml requirements/constraints.txt requirements/colab.t
 
 colab-venv: $(COLAB_STAMP)
 
+# nbgrader and otter-grader for tests/test_grading_e2e.py (scripts/grading_venv.sh says why apart).
+$(GRADING_STAMP): $(STAMP) requirements/grading-constraints.txt scripts/grading_venv.sh
+	bash scripts/grading_venv.sh $(BIN) $(GRADING_VENV)
+	touch $@
+
+grading-venv: $(GRADING_STAMP)
+
 book: $(STAMP)
 	bash scripts/build_book.sh $(BIN) $(PROFILE)
 
 # Two pytest workers on two cores: one thread each (also in the notebook kernels they start).
 # Then every notebook again, in a kernel of the Colab-like env, offline, with an empty data folder.
-test: book $(COLAB_STAMP)
+test: book $(COLAB_STAMP) grading-venv
 	bash scripts/install_chromium.sh
-	LSTM_UTILS_OFFLINE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax \
+	LSTM_GRADING_VENV=$(GRADING_VENV) LSTM_UTILS_OFFLINE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --durations 15 tests notebooks
 	bash scripts/test_colab_notebooks.sh $(BIN) $(COLAB_VENV)
 
