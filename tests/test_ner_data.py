@@ -13,6 +13,7 @@ from lstm_utils.ner.data import (
     generate_sentences, load_ner_sentences, local_ner_path, pad_batch, read_ner_csv, split_sentences,
     word_shape,
 )
+from lstm_utils.ner.data import _decode
 
 
 # Two sentences as Kaggle writes them: ISO-8859-1, CRLF, a quoted field, the id on first rows only.
@@ -75,6 +76,21 @@ def test_reader_needs_a_sentence_id_on_the_first_row(tmp_path):
         read_ner_csv(_write(tmp_path, SAMPLE.replace("Sentence: 1,", ",", 1)))
 
 
+def test_reader_reads_a_utf8_copy_as_utf8_not_as_mojibake(tmp_path):
+    for encoding in ("utf-8", "utf-8-sig"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(SAMPLE.encode(encoding))
+        sentences = read_ner_csv(path)
+        assert sentences[1].words[0] == "Café" and sentences[0].words[3] == "São"
+
+
+def test_reader_names_a_corrupt_zip(tmp_path):
+    path = tmp_path / "ner_dataset.csv.zip"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ValueError, match=r"ner_dataset.csv.zip: expected a zip archive .* got a corrupt one"):
+        read_ner_csv(path)
+
+
 def test_missing_local_copy_is_unavailable_and_falls_back_to_synthetic(tmp_path):
     with pytest.raises(DatasetUnavailable, match="ner_dataset.csv"):
         local_ner_path(tmp_path)
@@ -118,6 +134,9 @@ def test_reads_the_real_gmb_file_from_the_zip(shared_data):
     if not path.exists():
         pytest.skip(f"{path} is not there")
     sentences = read_ner_csv(path)
+    with zipfile.ZipFile(path) as archive:  # the real file is Latin-1, and is detected as such
+        raw = archive.read("ner_dataset.csv")
+    assert _decode(raw, path) == raw.decode("ISO-8859-1")
     assert len(sentences) == 47_959
     assert sum(len(s) for s in sentences) == 1_048_575
     assert len({tag for s in sentences for tag in s.tags}) == 17

@@ -3,7 +3,7 @@
 The file (Kaggle: *abhinavwalia95/entity-annotated-corpus*) has one row per token and four columns
 ``Sentence #, Word, POS, Tag``. Its quirks, all handled by :func:`read_ner_csv`:
 
-* it is **ISO-8859-1**, not UTF-8, with **CRLF** line ends and standard CSV quoting (``"10,000"``);
+* it is **ISO-8859-1**, not UTF-8 (a UTF-8 copy is detected and read as UTF-8), with **CRLF** line ends and standard CSV quoting (``"10,000"``);
 * ``Sentence #`` (``Sentence: 17``) is filled only on a sentence's **first** token: forward-fill it;
 * ``Tag`` is in the **IOB** scheme {cite:p}`ramshaw1995chunking`: ``B-geo`` begins a place, ``I-geo``
   continues it, ``O`` is outside every entity (types: geo, gpe, per, org, tim, art, eve, nat).
@@ -36,6 +36,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -70,16 +71,38 @@ class TaggedSentence:
         return len(self.words)
 
 
+def _decode(raw: bytes, path: Path) -> str:
+    """``raw`` as text: UTF-8 when every byte sequence is valid UTF-8, else ISO-8859-1 (the GMB file).
+
+    A Latin-1 file is almost never valid UTF-8 (its accented letters are single bytes above 0x7F), so
+    strict UTF-8 first tells the two apart; without that, ``Café`` saved as UTF-8 would come out ``CafÃ©``.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode(ENCODING)
+
+
 def _open_text(path: Path) -> io.TextIOBase:
-    """The CSV as text: from the file itself, or from the single ``.csv`` member of a ``.zip``."""
+    """The CSV as text, from the file itself or from the single ``.csv`` member of a ``.zip``.
+
+    The encoding is detected (:func:`_decode`): UTF-8 when the bytes are valid UTF-8, else ISO-8859-1.
+    """
     if path.suffix.lower() != ".zip":
-        return open(path, encoding=ENCODING, newline="")
-    archive = zipfile.ZipFile(path)
-    members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
-    if len(members) != 1:
-        archive.close()
-        raise ValueError(f"{path}: expected exactly one .csv member in the zip, got {members}")
-    return io.TextIOWrapper(archive.open(members[0]), encoding=ENCODING, newline="")
+        return io.StringIO(_decode(path.read_bytes(), path), newline="")
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise ValueError(f"{path}: expected a zip archive holding ner_dataset.csv, got a corrupt one ({error})") from None
+    with archive:
+        members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
+        if len(members) != 1:
+            raise ValueError(f"{path}: expected exactly one .csv member in the zip, got {members}")
+        try:
+            raw = archive.read(members[0])
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise ValueError(f"{path}: expected a readable member {members[0]!r}, got a corrupt one ({error})") from None
+    return io.StringIO(_decode(raw, path), newline="")
 
 
 def parse_ner_rows(rows: Iterable[Sequence[str]], source: str = "<rows>") -> list[TaggedSentence]:
