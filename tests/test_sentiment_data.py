@@ -90,6 +90,44 @@ def test_empty_review_and_unknown_label_in_csv_are_refused(tmp_path):
         read_imdb_csv(write_csv(tmp_path / "b.csv.gz", odd))
 
 
+def test_csv_that_is_not_utf8_is_named_with_its_line(tmp_path):
+    path = tmp_path / "imdb_reviews.csv"
+    path.write_bytes(b"split,label,id,rating,text\ntrain,pos,1,9,good\ntrain,neg,2,1,caf\xe9 bad\n")
+    with pytest.raises(ValueError, match=r"imdb_reviews.csv:3: byte b'\\xe9': expected UTF-8 text"):
+        read_imdb_csv(path)
+
+
+def test_empty_csv_and_corrupt_gzip_are_named(tmp_path):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty.csv: expected a header split,label,id,rating,text, got an empty file"):
+        read_imdb_csv(tmp_path / "empty.csv")
+    whole = write_csv(tmp_path / "whole.csv.gz", CSV_ROWS).read_bytes()
+    (tmp_path / "cut.csv.gz").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ValueError, match=r"cut.csv.gz: expected a complete gzip file, got a corrupt or truncated one"):
+        read_imdb_csv(tmp_path / "cut.csv.gz")
+
+
+def test_csv_rows_with_extra_fields_or_non_integer_ids_are_named(tmp_path):
+    path = tmp_path / "extra.csv"
+    path.write_text("split,label,id,rating,text\ntrain,pos,1,9,good,more\n")
+    with pytest.raises(ValueError, match=r"expected 5 fields a row .* got rows with more fields"):
+        read_imdb_csv(path)
+    path.write_text("split,label,id,rating,text\ntrain,pos,1,9,good\ntrain,pos,one,9,good\n")
+    with pytest.raises(ValueError, match=r"expected an integer 'id' in every row, got 'one' in data row 2"):
+        read_imdb_csv(path)
+    path.write_text("split,label,id,rating,text\ntrain,pos,1,9.5,good\n")
+    with pytest.raises(ValueError, match=r"expected an integer 'rating' in every row, got '9.5' in data row 1"):
+        read_imdb_csv(path)
+
+
+def test_review_file_that_is_not_utf8_is_named(tmp_path):
+    root = make_tree(tmp_path, REVIEWS)
+    bad = next((root / "train" / "pos").glob("*.txt"))
+    bad.write_bytes(b"caf\xe9")
+    with pytest.raises(ValueError, match=rf"{bad.name}: expected UTF-8 text, got byte b'\\xe9' at offset 3"):
+        read_acl_imdb(root)
+
+
 def test_load_imdb_prefers_the_tree_then_the_csv_and_is_unavailable_offline_without_either(tmp_path):
     with pytest.raises(DatasetUnavailable, match="offline mode"):
         load_imdb(tmp_path)

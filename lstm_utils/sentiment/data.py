@@ -41,8 +41,10 @@ A model that reads the words in order (the LSTM) can learn all four kinds.
 
 from __future__ import annotations
 
+import gzip
 import os
 import random
+import zlib
 import re
 from pathlib import Path
 
@@ -86,11 +88,37 @@ def read_acl_imdb(root: str | os.PathLike, splits: tuple[str, ...] = SPLITS) -> 
                 match = FILE_NAME.fullmatch(path.name)
                 if match is None:
                     raise ValueError(f"{path}: expected a file name <id>_<rating>.txt, got {path.name!r}")
-                text = _check_text(path.read_text(encoding="utf-8"), str(path))
+                try:
+                    text = _check_text(path.read_text(encoding="utf-8"), str(path))
+                except UnicodeDecodeError as error:
+                    raise ValueError(f"{path}: expected UTF-8 text, got byte {error.object[error.start:error.start + 1]!r} "
+                                     f"at offset {error.start} ({error.reason})") from None
                 rows.append((split, LABELS[folder.name], int(match[1]), int(match[2]), text))
     if not rows:
         raise DatasetUnavailable(f"{root}: found no reviews in {list(splits)}")
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """``pd.read_csv`` whose errors name the file (and the line, for bytes that are not UTF-8)."""
+    try:
+        return pd.read_csv(path, dtype={"split": str, "label": str, "id": str, "rating": str, "text": str},
+                           keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: expected a header {','.join(COLUMNS)}, got an empty file") from None
+    except pd.errors.ParserError as error:
+        raise ValueError(f"{path}: expected {len(COLUMNS)} fields {COLUMNS} a row, got a malformed row: {error}") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise ValueError(f"{path}: expected a complete gzip file, got a corrupt or truncated one ({error})") from None
+    except UnicodeDecodeError as error:
+        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+        try:
+            raw.decode("utf-8")
+            where = ""
+        except UnicodeDecodeError as located:  # pandas reads in chunks: find the byte in the whole file
+            line = raw.count(b"\n", 0, located.start) + 1
+            where = f":{line}: byte {raw[located.start:located.start + 1]!r}"
+        raise ValueError(f"{path}{where}: expected UTF-8 text, got bytes that are not ({error.reason})") from None
 
 
 def read_imdb_csv(path: str | os.PathLike) -> pd.DataFrame:
@@ -98,9 +126,18 @@ def read_imdb_csv(path: str | os.PathLike) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise DatasetUnavailable(f"no IMDB CSV at {path}")
-    frame = pd.read_csv(path, dtype={"split": str, "label": str, "text": str}, keep_default_na=False)
+    frame = _read_csv(path)
     if list(frame.columns) != COLUMNS:
         raise ValueError(f"{path}: expected the columns {COLUMNS}, got {list(frame.columns)}")
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas made an index of the extra leading fields
+        raise ValueError(f"{path}: expected {len(COLUMNS)} fields a row {COLUMNS}, got rows with more fields")
+    for column in ("id", "rating"):
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        bad = frame.index[numbers.isna() | (numbers != numbers.round())]
+        if len(bad):
+            raise ValueError(f"{path}: expected an integer {column!r} in every row, "
+                             f"got {frame[column][bad[0]]!r} in data row {bad[0] + 1}")
+        frame[column] = numbers.astype("int64")
     unknown = sorted(set(frame["label"]) - set(LABELS))
     if unknown:
         raise ValueError(f"{path}: expected labels {sorted(LABELS)}, got also {unknown}")
