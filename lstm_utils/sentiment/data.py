@@ -44,8 +44,8 @@ from __future__ import annotations
 import gzip
 import os
 import random
-import zlib
 import re
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -90,9 +90,8 @@ def read_acl_imdb(root: str | os.PathLike, splits: tuple[str, ...] = SPLITS) -> 
                     raise ValueError(f"{path}: expected a file name <id>_<rating>.txt, got {path.name!r}")
                 try:
                     text = _check_text(path.read_text(encoding="utf-8"), str(path))
-                except UnicodeDecodeError as error:
-                    raise ValueError(f"{path}: expected UTF-8 text, got byte {error.object[error.start:error.start + 1]!r} "
-                                     f"at offset {error.start} ({error.reason})") from None
+                except UnicodeDecodeError:
+                    raise not_utf8(path, path.read_bytes()) from None
                 rows.append((split, LABELS[folder.name], int(match[1]), int(match[2]), text))
     if not rows:
         raise DatasetUnavailable(f"{root}: found no reviews in {list(splits)}")
@@ -110,15 +109,22 @@ def _read_csv(path: Path) -> pd.DataFrame:
         raise ValueError(f"{path}: expected {len(COLUMNS)} fields {COLUMNS} a row, got a malformed row: {error}") from None
     except (EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise ValueError(f"{path}: expected a complete gzip file, got a corrupt or truncated one ({error})") from None
+    except UnicodeDecodeError:
+        raise not_utf8(path, gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()) from None
+
+
+def not_utf8(path: Path, raw: bytes) -> ValueError:
+    """The error for a file whose bytes ``raw`` are not UTF-8, naming the line and the first bad byte.
+
+    Readers decode in chunks, so their own error cannot say the line; this finds it in the whole file.
+    """
+    try:
+        raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-        try:
-            raw.decode("utf-8")
-            where = ""
-        except UnicodeDecodeError as located:  # pandas reads in chunks: find the byte in the whole file
-            line = raw.count(b"\n", 0, located.start) + 1
-            where = f":{line}: byte {raw[located.start:located.start + 1]!r}"
-        raise ValueError(f"{path}{where}: expected UTF-8 text, got bytes that are not ({error.reason})") from None
+        line = raw.count(b"\n", 0, error.start) + 1
+        return ValueError(f"{path}:{line}: expected UTF-8 text, got byte {raw[error.start:error.start + 1]!r} "
+                          f"({error.reason})")
+    return ValueError(f"{path}: expected UTF-8 text, got bytes that are not")
 
 
 def read_imdb_csv(path: str | os.PathLike) -> pd.DataFrame:
