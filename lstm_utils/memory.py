@@ -153,17 +153,26 @@ def save_split(split: DigitSumSplit, path: str | os.PathLike) -> Path:
 
 def load_split(path: str | os.PathLike) -> DigitSumSplit:
     """Read a file written by :func:`save_split` (or by the original generator); checks every line."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"expected a digit-sum split file (digits<TAB>label a line), got no file at {path}")
     sequences, labels = [], []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         parts = line.split("\t")
         if len(parts) != 2:
             raise ValueError(f"{path}:{number}: expected 'digits<TAB>label', got {line!r}")
-        sequence = [int(d) for d in parts[0].split()]
+        words = parts[0].split() + [parts[1].strip()]
+        if not all(w.isascii() and w.isdigit() for w in words):
+            raise ValueError(f"{path}:{number}: expected whole numbers (digits, then the label), got {line!r}")
+        sequence, label = [int(d) for d in words[:-1]], int(words[-1])
+        try:
+            expected = digit_sum_label(sequence)
+        except ValueError as error:  # a digit out of 0..9, too few digits
+            raise ValueError(f"{path}:{number}: {error}, in {line!r}") from None
         if sequences and len(sequence) != len(sequences[0]):
             raise ValueError(f"{path}:{number}: expected {len(sequences[0])} digits, got {len(sequence)}")
-        label = int(parts[1])
-        if label != digit_sum_label(sequence):
-            raise ValueError(f"{path}:{number}: expected label {digit_sum_label(sequence)} (n1 + n2), got {label}")
+        if label != expected:
+            raise ValueError(f"{path}:{number}: expected label {expected} (n1 + n2), got {label}")
         sequences.append(sequence)
         labels.append(label)
     if not sequences:

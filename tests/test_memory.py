@@ -120,6 +120,25 @@ def test_load_reads_the_worked_example_and_rejects_a_wrong_label(tmp_path):
         load_split(tmp_path / "x.txt")
 
 
+@pytest.mark.parametrize("lines, message", [
+    ("6 7 0 0\t13\n6 x 0 0\t6\n", r"bad.txt:2: expected whole numbers \(digits, then the label\), got '6 x 0 0\\t6'"),
+    ("6 7 0 0\tthirteen\n", r"bad.txt:1: expected whole numbers .* got '6 7 0 0\\tthirteen'"),
+    ("6 7 0 0\t13\n6 17 0 0\t23\n", r"bad.txt:2: expected digits in 0..9, got values 0..17"),
+    ("6 7\t13\n", r"bad.txt:1: expected one sequence of at least 3 digits"),
+    ("6 7 0 0\t13\n6 7 0\t13\n", r"bad.txt:2: expected 4 digits, got 3"),
+    ("", r"bad.txt: expected at least one example, got an empty file"),
+])
+def test_load_split_names_the_bad_line(tmp_path, lines, message):
+    (tmp_path / "bad.txt").write_text(lines)
+    with pytest.raises(ValueError, match=message):
+        load_split(tmp_path / "bad.txt")
+
+
+def test_load_splits_names_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"expected a digit-sum split file .* got no file at .*train.txt"):
+        load_splits(tmp_path)
+
+
 def test_bad_arguments_name_expected_and_given():
     with pytest.raises(ValueError, match="expected a sequence length L >= 3.*got 2"):
         make_splits(2)
