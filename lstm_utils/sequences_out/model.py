@@ -24,14 +24,13 @@ Both start every sequence with ``<bos>``, stop a sequence at ``<eos>`` (which is
 
 from __future__ import annotations
 
-import numbers
 from typing import NamedTuple
 
 import torch
 from torch import Tensor, nn
 
 from lstm_utils.cells import LSTMCell
-from lstm_utils.shapes import check_shape
+from lstm_utils.shapes import check_int, check_shape
 from lstm_utils.training import evaluating
 
 
@@ -247,13 +246,6 @@ def sequence_loss(logits: Tensor, target: Tensor, pad_index: int = 0) -> Tensor:
     return nn.functional.cross_entropy(logits.transpose(1, 2), target, ignore_index=pad_index)  # logits as (batch, vocab, T)
 
 
-def _integer(value, name: str, at_least: int) -> int:
-    """``value`` as an ``int`` when it is an integer (``int``, ``np.int64``, …) of at least ``at_least``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < at_least:
-        raise ValueError(f"expected {name} >= {at_least} (an integer), got {value!r}")
-    return int(value)
-
-
 def _check_token_ids(model: nn.Module, ids: Tensor, name: str) -> None:
     """Ids the decoder can embed: ``0 <= id < vocab`` when ``model.decoder.embedding`` says the vocabulary."""
     if ids.dtype.is_floating_point or ids.dtype.is_complex or ids.dtype == torch.bool:
@@ -268,8 +260,8 @@ def _check_token_ids(model: nn.Module, ids: Tensor, name: str) -> None:
 
 def _check(model: nn.Module, source: Tensor, bos: int, eos: int, max_len: int, beam_width: int = 1):
     """The decoding arguments as ints, once every one is valid; errors name what was expected and given."""
-    max_len, beam_width = _integer(max_len, "max_len", 1), _integer(beam_width, "beam_width", 1)
-    bos, eos = _integer(bos, "bos", 0), _integer(eos, "eos", 0)
+    max_len, beam_width = check_int(max_len, "max_len", 1), check_int(beam_width, "beam_width", 1)
+    bos, eos = check_int(bos, "bos", 0), check_int(eos, "eos", 0)
     if not isinstance(source, Tensor):
         raise TypeError(f"expected source to be a torch.Tensor (batch, S, ...), got {type(source).__name__}")
     if source.dim() < 2 or source.shape[0] == 0 or source.shape[1] == 0:
