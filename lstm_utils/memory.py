@@ -54,6 +54,7 @@ from lstm_utils.checks.core import check_close, check_true, passed
 from lstm_utils.classifier import LastStateClassifier
 from lstm_utils.metrics import accuracy
 from lstm_utils.reproducibility import seed_everything
+from lstm_utils.shapes import check_int
 from lstm_utils.training import History, evaluate, fit
 
 
@@ -97,6 +98,8 @@ def _check_length(length: int) -> None:
 def digit_sum_label(sequence) -> int:
     """The label of a sequence: ``y = n1 + n2``, the sum of its first two digits."""
     sequence = np.asarray(sequence)
+    if sequence.ndim == 1 and len(sequence) and not np.issubdtype(sequence.dtype, np.integer):
+        raise ValueError(f"expected integer digits, got dtype {sequence.dtype}: {sequence.tolist()[:5]}")
     if sequence.ndim != 1 or len(sequence) < 3:
         raise ValueError(f"expected one sequence of at least 3 digits, got shape {sequence.shape}")
     if sequence.min() < 0 or sequence.max() >= NUM_DIGITS:
@@ -110,8 +113,7 @@ def generate_split(length: int, copies: int, rng: np.random.Generator) -> DigitS
     Example ``k`` of pair ``(n1, n2)`` is row ``copies * (10 * n1 + n2) + k``.
     """
     _check_length(length)
-    if copies < 1:
-        raise ValueError(f"expected copies >= 1, got {copies}")
+    check_int(copies, "copies", 1)
     pairs = np.array([(n1, n2) for n1 in range(NUM_DIGITS) for n2 in range(NUM_DIGITS)])  # (100, 2)
     pairs = np.repeat(pairs, copies, axis=0)  # (100 * copies, 2)
     n = len(pairs)
@@ -138,7 +140,11 @@ def make_splits(length: int, seed: int = 0) -> dict[str, DigitSumSplit]:
 
 def majority_class(labels) -> int:
     """The most frequent label (the smallest one on ties): a baseline that ignores the input."""
-    counts = np.bincount(np.asarray(labels), minlength=NUM_CLASSES)
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0 or not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
+        raise ValueError(f"expected a non-empty 1-D array of labels >= 0 (ints), got shape {labels.shape}, "
+                         f"dtype {labels.dtype}" + (f", values {labels.min()}..{labels.max()}" if labels.size else ""))
+    counts = np.bincount(labels, minlength=NUM_CLASSES)
     return int(counts.argmax())
 
 
@@ -220,6 +226,15 @@ class RunResult:
         }
 
 
+def _check_splits(splits: Mapping[str, DigitSumSplit], where: str = "") -> None:
+    """``train``, ``dev`` and ``test``, each a :class:`DigitSumSplit`."""
+    if not isinstance(splits, Mapping) or {"train", "dev", "test"} - set(splits):
+        raise ValueError(f"expected splits train, dev and test{where}, got {sorted(splits) if isinstance(splits, Mapping) else type(splits).__name__}")
+    wrong = {name: type(split).__name__ for name, split in splits.items() if not isinstance(split, DigitSumSplit)}
+    if wrong:
+        raise TypeError(f"expected each split{where} to be a DigitSumSplit (from make_splits), got {wrong}")
+
+
 def build_classifier(layer: LayerFactory, hidden_size: int = 32, embedding_dim: int = 32) -> LastStateClassifier:
     """Embedding(10, E) → ``layer(E, H, batch_first=True)`` → last hidden state → Linear(H, 19)."""
     rnn = layer(embedding_dim, hidden_size, batch_first=True)
@@ -249,9 +264,7 @@ def train_digit_sum(
 
     The seed fixes the initial weights and the shuffling, so a run repeated gives the same numbers.
     """
-    missing = {"train", "dev", "test"} - set(splits)
-    if missing:
-        raise ValueError(f"expected splits train, dev and test, got {sorted(splits)}")
+    _check_splits(splits)
     generator = seed_everything(seed)
     model = build_classifier(layer, hidden_size, embedding_dim)
     length = splits["train"].length
@@ -281,6 +294,7 @@ def baseline_rows(splits_by_length: Mapping[int, Mapping[str, DigitSumSplit]]) -
     """Dev and test accuracy of always predicting the most frequent training label, per length."""
     rows = []
     for length, splits in splits_by_length.items():
+        _check_splits(splits, f" for L={length}")
         guess = majority_class(splits["train"].labels)
         rows.append({
             "model": "majority class",
@@ -314,6 +328,8 @@ def trace_panel(trace: Mapping[str, torch.Tensor], key: str, batch_index: int = 
     values = trace[key]
     if values.dim() != 3:
         raise ValueError(f"expected trace[{key!r}] of shape (seq, batch, hidden), got {tuple(values.shape)}")
+    if check_int(batch_index, "batch_index", 0) >= values.shape[1]:
+        raise ValueError(f"expected batch_index in [0, {values.shape[1]}) (the batch of trace[{key!r}]), got {batch_index}")
     return values[:, batch_index, :].detach().cpu().numpy().T  # (hidden, seq)
 
 
@@ -422,7 +438,7 @@ def check_majority_baseline(baseline: Callable[[np.ndarray, np.ndarray], float])
 
 def check_mean_forget_gate(got: object, trace: Mapping[str, torch.Tensor], batch_index: int = 0) -> None:
     """``got`` must be the forget gate averaged over the hidden units at each step: shape ``(seq,)``."""
-    expected = trace["f"][:, batch_index, :].detach().mean(dim=-1)  # (seq,)
+    expected = torch.as_tensor(trace_panel(trace, "f", batch_index)).mean(dim=0)  # (seq,)
     check_true(
         not isinstance(got, torch.Tensor) or got.dim() == 1,
         f"expected one number per time step, shape ({len(expected)},), got {tuple(getattr(got, 'shape', ()))}: "

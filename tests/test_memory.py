@@ -282,3 +282,24 @@ def test_mean_forget_gate_check():
         check_mean_forget_gate(trace["f"].mean(1), trace)
     with pytest.raises(CheckFailed, match="differs from the reference"):
         check_mean_forget_gate(trace["f"][:, 1].mean(-1), trace)
+
+
+@pytest.mark.parametrize("labels", [[], [1.5, 2.0], [-1, 2], [[1, 2]]])
+def test_majority_class_names_labels_that_are_not_class_ids(labels):
+    with pytest.raises(ValueError, match=r"expected a non-empty 1-D array of labels >= 0 \(ints\), got shape"):
+        majority_class(labels)
+
+
+def test_digits_copies_splits_and_batch_index_are_checked():
+    with pytest.raises(ValueError, match=r"expected integer digits, got dtype float64"):
+        digit_sum_label([1.5, 2, 0])
+    with pytest.raises(TypeError, match=r"expected an int copies, got float 1.5"):
+        generate_split(10, 1.5, np.random.default_rng(0))
+    with pytest.raises(TypeError, match=r"expected each split to be a DigitSumSplit .* got \{'train': 'int'"):
+        train_digit_sum("x", nn.LSTM, {"train": 1, "dev": 2, "test": 3}, epochs=1, progress=False)
+    with pytest.raises(ValueError, match=r"expected splits train, dev and test for L=5, got \['train'\]"):
+        baseline_rows({5: {"train": make_splits(5)["train"]}})
+    with pytest.raises(ValueError, match=r"expected batch_index in \[0, 3\) \(the batch of trace\['i'\]\), got 5"):
+        trace_panel({"i": torch.zeros(2, 3, 4)}, "i", batch_index=5)
+    with pytest.raises(KeyError, match=r"expected one of \[\] in the trace, got 'f'"):
+        check_mean_forget_gate(0.5, {})
