@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from lstm_utils.shapes import check_int, check_shape
+from lstm_utils.shapes import check_ids, check_int, check_shape
 
 
 def last_hidden(h_n: torch.Tensor, num_layers: int, bidirectional: bool) -> torch.Tensor:
@@ -49,11 +49,7 @@ class LastStateClassifier(nn.Module):
         """Token ids ``(batch, seq)`` in the embedding's range, or features ``(batch, seq, input_size)``; seq >= 1."""
         if self.embedding is not None:
             check_shape(inputs, ("batch", "seq"), name="inputs (token ids)")
-            if inputs.dtype.is_floating_point or inputs.dtype.is_complex or inputs.dtype == torch.bool:
-                raise TypeError(f"expected inputs as integer token ids, got dtype {inputs.dtype}")
-            if inputs.numel() and (int(inputs.min()) < 0 or int(inputs.max()) >= self.embedding.num_embeddings):
-                raise ValueError(f"expected token ids in 0..{self.embedding.num_embeddings - 1}, "
-                                 f"got {int(inputs.min())}..{int(inputs.max())}")
+            check_ids(inputs, self.embedding.num_embeddings, "inputs (token ids)")
         else:
             check_shape(inputs, ("batch", "seq", getattr(self.rnn, "input_size", "features")), name="inputs")
         if inputs.shape[1] == 0:

@@ -55,6 +55,20 @@ def check_int(value, name: str, minimum: int, *, optional: bool = False) -> int 
     return int(value)
 
 
+def check_ids(ids: torch.Tensor, vocab_size: int | None, name: str = "token ids") -> None:
+    """``ids`` must be an integer tensor with every id in ``0..vocab_size - 1`` (what ``nn.Embedding`` can look up;
+    any id when ``vocab_size`` is None);
+    else ``TypeError``/``ValueError`` naming the range and what was given, instead of ``index out of range in self``."""
+    if not isinstance(ids, torch.Tensor):
+        raise TypeError(f"expected {name} as a torch.Tensor, got {type(ids).__name__}")
+    if ids.dtype.is_floating_point or ids.dtype.is_complex or ids.dtype == torch.bool:
+        raise TypeError(f"expected {name} of an integer dtype, got {ids.dtype}")
+    if ids.numel() and vocab_size is not None:
+        low, high = int(ids.min()), int(ids.max())
+        if low < 0 or high >= vocab_size:
+            raise ValueError(f"expected {name} in 0..{vocab_size - 1}, got {low if low == high else f'{low}..{high}'}")
+
+
 def shape_table(**tensors: torch.Tensor | tuple) -> "pandas.DataFrame":  # noqa: F821
     """A table with one row per named tensor: its shape (as a tuple) and dtype."""
     import pandas as pd

@@ -232,13 +232,13 @@ def test_out_of_vocabulary_bos_or_source_ids_are_named(decode):
     model = make_seq2seq(len(vocab), hidden_size=8, embed_size=4)
     source = A.encode_sources(["1+2", "33+4"], vocab)
     last = len(vocab) - 1
-    with pytest.raises(ValueError, match=rf"expected bos ids in 0..{last} \(the decoder's vocabulary\), got {last + 1}"):
+    with pytest.raises(ValueError, match=rf"expected bos ids \(the decoder's vocabulary\) in 0..{last}, got {last + 1}"):
         decode(model, source, bos=len(vocab), eos=EOS, max_len=3)
     with pytest.raises(ValueError, match=r"expected eos >= 0, got -1"):
         decode(model, source, bos=BOS, eos=-1, max_len=3)
-    with pytest.raises(ValueError, match=rf"expected source ids in 0..{last} \(the encoder's vocabulary\), got ids 0..{last + 5}"):
+    with pytest.raises(ValueError, match=rf"expected source ids \(the encoder's vocabulary\) in 0..{last}, got 0..{last + 5}"):
         decode(model, torch.cat([source, torch.full((2, 1), last + 5)], dim=1), bos=BOS, eos=EOS, max_len=3)
-    with pytest.raises(TypeError, match="expected source token ids of an integer dtype, got torch.float32"):
+    with pytest.raises(TypeError, match=r"expected source ids \(the encoder's vocabulary\) of an integer dtype, got torch.float32"):
         decode(model, source.float(), bos=BOS, eos=EOS, max_len=3)
 
 
@@ -261,7 +261,7 @@ def test_teacher_forcing_checks_the_decoder_input_and_the_encoder_its_source():
         model(source, decoder_input[:1])
     with pytest.raises(ValueError, match=r"expected a decoder_input of at least one step, got shape \(3, 0\)"):
         model(source, decoder_input[:, :0])
-    with pytest.raises(ValueError, match=r"expected decoder_input ids in 0..\d+ \(the decoder's vocabulary\), got -1..\d+"):
+    with pytest.raises(ValueError, match=r"expected decoder_input ids \(the decoder's vocabulary\) in 0..\d+, got -1..\d+"):
         model(source, decoder_input - 1)
     with pytest.raises(ValueError, match=r"expected source token ids of shape \(batch, S\), got \(3, 6, 1\)"):
         model.encode(source[..., None])

@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from lstm_utils.shapes import check_int, check_shape, shape_table
+from lstm_utils.shapes import check_ids, check_int, check_shape, shape_table
 
 
 def test_check_shape_binds_named_dims():
@@ -43,3 +43,13 @@ def test_check_int_accepts_any_integer_and_names_the_rest():
         check_int(True, "width", 1)
     with pytest.raises(ValueError, match=r"expected width >= 1 or None, got 0"):
         check_int(0, "width", 1, optional=True)
+
+
+def test_check_ids_names_the_range_and_the_ids_given():
+    check_ids(torch.tensor([[0, 9]]), 10)
+    with pytest.raises(ValueError, match=r"expected token ids in 0..9, got 10"):
+        check_ids(torch.tensor([10, 10]), 10)
+    with pytest.raises(ValueError, match=r"expected words in 0..9, got -1..4"):
+        check_ids(torch.tensor([-1, 4]), 10, "words")
+    with pytest.raises(TypeError, match=r"expected token ids of an integer dtype, got torch.float32"):
+        check_ids(torch.zeros(2), 10)

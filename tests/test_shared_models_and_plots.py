@@ -101,9 +101,9 @@ def test_classifier_checks_its_arguments_and_inputs():
     with pytest.raises(ValueError, match=r"expected sequences of at least one step, got inputs of shape \(2, 0, 4\)"):
         features(torch.zeros(2, 0, 4))
     ids = LastStateClassifier(nn.LSTM(4, 8, batch_first=True), 3, embedding=nn.Embedding(10, 4))
-    with pytest.raises(ValueError, match=r"expected token ids in 0..9, got 1..12"):
+    with pytest.raises(ValueError, match=r"expected inputs \(token ids\) in 0..9, got 1..12"):
         ids(torch.tensor([[1, 12]]))
-    with pytest.raises(TypeError, match=r"expected inputs as integer token ids, got dtype torch.float32"):
+    with pytest.raises(TypeError, match=r"expected inputs \(token ids\) of an integer dtype, got torch.float32"):
         ids(torch.zeros(1, 3))
 
 

@@ -30,7 +30,7 @@ import torch
 from torch import Tensor, nn
 
 from lstm_utils.cells import LSTMCell
-from lstm_utils.shapes import check_int, check_shape
+from lstm_utils.shapes import check_ids, check_int, check_shape
 from lstm_utils.training import evaluating
 
 
@@ -84,18 +84,11 @@ class Encoder(nn.Module):
         """Token ids ``(batch, S)`` within the vocabulary, or features ``(batch, S, input_size)``; batch, S >= 1."""
         if self.embedding is not None:
             check_shape(source, ("batch", "S"), name="source token ids")
-            if source.dtype.is_floating_point or source.dtype.is_complex or source.dtype == torch.bool:
-                raise TypeError(f"expected source token ids of an integer dtype, got {source.dtype}")
+            check_ids(source, self.embedding.num_embeddings, "source ids (the encoder's vocabulary)")
         else:
             check_shape(source, ("batch", "S", self.rnn.input_size), name="source features")
         if source.shape[0] == 0 or source.shape[1] == 0:
             raise ValueError(f"expected at least one source of at least one step, got shape {tuple(source.shape)}")
-        if self.embedding is not None:
-            low, high = int(source.min()), int(source.max())
-            vocab = self.embedding.num_embeddings
-            if low < 0 or high >= vocab:
-                raise ValueError(f"expected source ids in 0..{vocab - 1} (the encoder's vocabulary), "
-                                 f"got ids {low}..{high}")
 
 
 class ImageEncoder(Encoder):
@@ -248,14 +241,9 @@ def sequence_loss(logits: Tensor, target: Tensor, pad_index: int = 0) -> Tensor:
 
 def _check_token_ids(model: nn.Module, ids: Tensor, name: str) -> None:
     """Ids the decoder can embed: ``0 <= id < vocab`` when ``model.decoder.embedding`` says the vocabulary."""
-    if ids.dtype.is_floating_point or ids.dtype.is_complex or ids.dtype == torch.bool:
-        raise TypeError(f"expected {name} token ids of an integer dtype, got {ids.dtype}")
     embedding = getattr(getattr(model, "decoder", None), "embedding", None)
-    if isinstance(embedding, nn.Embedding) and ids.numel():
-        low, high, vocab = int(ids.min()), int(ids.max()), embedding.num_embeddings
-        if low < 0 or high >= vocab:
-            got = f"{low}..{high}" if low != high else f"{low}"
-            raise ValueError(f"expected {name} ids in 0..{vocab - 1} (the decoder's vocabulary), got {got}")
+    check_ids(ids, embedding.num_embeddings if isinstance(embedding, nn.Embedding) else None,
+              f"{name} ids (the decoder's vocabulary)")
 
 
 def _check(model: nn.Module, source: Tensor, bos: int, eos: int, max_len: int, beam_width: int = 1):
