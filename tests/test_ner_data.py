@@ -9,7 +9,7 @@ from seqeval.metrics.sequence_labeling import get_entities
 
 from lstm_utils.data.cache import DatasetUnavailable
 from lstm_utils.ner.data import (
-    AMBIGUOUS, IGNORE_INDEX, TAG_PATTERN, TEMPLATES, TaggingDataset, build_vocabs, generate_sentence,
+    AMBIGUOUS, IGNORE_INDEX, TAG_PATTERN, TEMPLATES, TaggingDataset, build_vocabs, encode_sentence, generate_sentence,
     generate_sentences, load_ner_sentences, local_ner_path, pad_batch, read_ner_csv, split_sentences,
     word_shape,
 )
@@ -191,3 +191,20 @@ def test_template_slots_and_bad_input():
         generate_sentence("{city} .", np.random.default_rng(0))
     with pytest.raises(ValueError, match="positive number of sentences"):
         generate_sentences(0)
+
+
+def test_splits_vocabs_shapes_and_encodings_name_bad_input():
+    sentences = generate_sentences(5)
+    words, tags = build_vocabs(sentences)
+    for call in (lambda: split_sentences("abc"), lambda: split_sentences([]), lambda: build_vocabs([])):
+        with pytest.raises(ValueError, match=r"expected (sentences|train) as a non-empty list of TaggedSentence"):
+            call()
+    with pytest.raises(TypeError, match=r"expected sentences as TaggedSentence items .* got list at index 0"):
+        TaggingDataset([["Paris"]], words, tags)
+    with pytest.raises(ValueError, match=r"expected a non-empty str word, got 5"):
+        word_shape(5)
+    with pytest.raises(ValueError, match=r"expected a list of 2 tags \(one per word\) and a tag_vocab, got \['B-geo'\]"):
+        encode_sentence(["Paris", "is"], words, ["B-geo"], tags)
+    with pytest.raises(ValueError, match=r"expected items \(word ids, shape ids, tag ids\) from encode_sentence, "
+                                         r"got Tensor at index 0"):
+        pad_batch([torch.zeros(3)])

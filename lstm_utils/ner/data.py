@@ -158,6 +158,18 @@ def local_ner_path(folder: str | os.PathLike | None = None) -> Path:
                              "download it from Kaggle by hand and place it there)")
 
 
+def _check_sentences(sentences: Sequence[TaggedSentence], name: str = "sentences", items: bool = True) -> None:
+    """A non-empty list of :class:`TaggedSentence` (a str is refused by name); ``items``: check each has words and tags."""
+    if isinstance(sentences, str) or not isinstance(sentences, Sequence) or not sentences:
+        raise ValueError(f"expected {name} as a non-empty list of TaggedSentence, got {sentences!r:.60}")
+    if not items:
+        return
+    wrong = next((i for i, s in enumerate(sentences) if not (hasattr(s, "words") and hasattr(s, "tags"))), None)
+    if wrong is not None:
+        raise TypeError(f"expected {name} as TaggedSentence items (with words and tags), "
+                        f"got {type(sentences[wrong]).__name__} at index {wrong}")
+
+
 def split_sentences(
     sentences: Sequence[TaggedSentence], fractions: tuple[float, float, float] = (0.8, 0.1, 0.1), seed: int = 0
 ) -> dict[str, list[TaggedSentence]]:
@@ -167,6 +179,7 @@ def split_sentences(
     """
     if len(fractions) != 3 or min(fractions) < 0 or not np.isclose(sum(fractions), 1.0):
         raise ValueError(f"expected three non-negative fractions summing to 1, got {fractions}")
+    _check_sentences(sentences, items=False)
     order = np.random.default_rng(seed).permutation(len(sentences))
     n_train = int(round(fractions[0] * len(sentences)))
     n_dev = int(round(fractions[1] * len(sentences)))
@@ -177,6 +190,7 @@ def split_sentences(
 def build_vocabs(train: Sequence[TaggedSentence], min_freq: int = 1) -> tuple[Vocab, Vocab]:
     """Word vocabulary (``<pad>`` = 0, ``<unk>`` = 1, words seen ``min_freq`` times) and tag vocabulary
     (no specials: padding is marked by :data:`IGNORE_INDEX` in the targets instead)."""
+    _check_sentences(train, "train")
     words = Vocab.build((s.words for s in train), min_freq=min_freq)
     tags = Vocab.build((s.tags for s in train), specials=())
     return words, tags
@@ -184,6 +198,8 @@ def build_vocabs(train: Sequence[TaggedSentence], min_freq: int = 1) -> tuple[Vo
 
 def word_shape(word: str) -> int:
     """Index in :data:`SHAPES` of ``word``'s capitalisation: lower, Title, UPPER, digit or other."""
+    if not isinstance(word, str) or not word:
+        raise ValueError(f"expected a non-empty str word, got {word!r}")
     if word.isdigit():
         return SHAPES.index("digit")
     if word.isalpha() and word.islower():
@@ -202,6 +218,9 @@ def encode_sentence(words: Sequence[str], word_vocab: Vocab, tags: Sequence[str]
     shapes = torch.tensor([word_shape(w) for w in words], dtype=torch.long)
     if tags is None:
         return ids, shapes, torch.full_like(ids, IGNORE_INDEX)
+    if isinstance(tags, str) or len(tags) != len(words) or tag_vocab is None:
+        raise ValueError(f"expected a list of {len(words)} tags (one per word) and a tag_vocab, got "
+                         f"{tags!r:.60} and {tag_vocab!r:.40}")
     unknown = sorted(set(tags) - set(tag_vocab.itos))
     if unknown:
         raise ValueError(f"expected tags among {tag_vocab.itos}, got unknown tag(s) {unknown}")
@@ -212,6 +231,7 @@ class TaggingDataset(torch.utils.data.Dataset):
     """Encoded sentences for a ``DataLoader`` with ``collate_fn=pad_batch``."""
 
     def __init__(self, sentences: Sequence[TaggedSentence], word_vocab: Vocab, tag_vocab: Vocab):
+        _check_sentences(sentences)
         self.items = [encode_sentence(s.words, word_vocab, s.tags, tag_vocab) for s in sentences]
 
     def __len__(self) -> int:
@@ -227,6 +247,10 @@ def pad_batch(items: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]], 
     Returns ``(words, shapes, lengths, tags)``: ``words``/``shapes`` ``(batch, seq)`` padded with
     ``pad_index``, ``lengths`` ``(batch,)``, ``tags`` ``(batch, seq)`` padded with :data:`IGNORE_INDEX`.
     """
+    bad = next((i for i, item in enumerate(items) if not (isinstance(item, (tuple, list)) and len(item) == 3)), None)
+    if bad is not None:
+        raise ValueError(f"expected items (word ids, shape ids, tag ids) from encode_sentence, got "
+                         f"{type(items[bad]).__name__} at index {bad}")
     lengths = torch.tensor([len(words) for words, _, _ in items], dtype=torch.long)
     if (lengths == 0).any():
         raise ValueError("expected every sentence to have at least one token, got an empty one")
