@@ -9,7 +9,7 @@ import pytest
 from lstm_utils.data.cache import DatasetUnavailable
 from lstm_utils.sentiment.data import (
     COLUMNS, KINDS, SHA256, generate_reviews, load_imdb, load_sentiment_data, read_acl_imdb,
-    read_imdb_csv, review_splits, split_dev, subsample,
+    read_imdb_csv, review_splits, split_dev, subsample, verdict,
 )
 
 
@@ -228,3 +228,21 @@ def test_load_sentiment_data_falls_back_to_the_generator_offline_and_reads_local
     assert loaded.data.split.value_counts().to_dict() == {"test": 20, "train": 14, "dev": 6}
     with pytest.raises(ValueError, match="expected source 'reviews' or 'imdb', got 'sst'"):
         load_sentiment_data("sst", None)
+
+
+def test_generator_splitting_and_subsampling_name_bad_arguments():
+    import random
+
+    with pytest.raises(TypeError, match=r"expected n >= 0 reviews, got 2.5 \(an int is needed\)"):
+        generate_reviews(2.5)
+    with pytest.raises(ValueError, match=r"expected label 0 \(negative\) or 1 \(positive\), got 5"):
+        verdict(random.Random(0), "plain", 5)
+    frame = review_splits(8, 4, 4)
+    with pytest.raises(ValueError, match=r"expected at least 2 train rows to hold some out as dev, got 0"):
+        split_dev(frame[frame["split"] == "test"], 0.3)
+    with pytest.raises(ValueError, match=r"expected a DataFrame with columns 'split' and 'label', got \['x'\]"):
+        split_dev(pd.DataFrame({"x": [1]}), 0.3)
+    with pytest.raises(ValueError, match=r"expected splits among \['dev', 'test', 'train'\], got also \['tran'\]"):
+        subsample(frame, {"tran": 2})
+    with pytest.raises(ValueError, match=r"expected per_split\['train'\] >= 0, got -2"):
+        subsample(frame, {"train": -2})

@@ -53,6 +53,7 @@ import pandas as pd
 from lstm_utils.data.archives import safe_extract
 from lstm_utils.data.cache import DatasetUnavailable, data_dir, download
 from lstm_utils.data.sources import Loaded, load_first
+from lstm_utils.shapes import check_int
 
 
 URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
@@ -182,12 +183,21 @@ def load_imdb(folder: str | os.PathLike | None = None) -> Loaded[pd.DataFrame]:
     ])
 
 
+def _check_frame(frame: pd.DataFrame) -> None:
+    if not isinstance(frame, pd.DataFrame) or {"split", "label"} - set(frame.columns):
+        columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else type(frame).__name__
+        raise ValueError(f"expected a DataFrame with columns 'split' and 'label', got {columns}")
+
+
 def split_dev(frame: pd.DataFrame, fraction: float, seed: int = 0) -> pd.DataFrame:
     """Move a random ``fraction`` of the ``train`` rows to a new ``dev`` split (the test split is untouched)."""
     if not 0 < fraction < 1:
         raise ValueError(f"expected 0 < fraction < 1, got {fraction}")
+    _check_frame(frame)
     frame = frame.copy()
     train = frame.index[frame["split"] == "train"]
+    if len(train) < 2:
+        raise ValueError(f"expected at least 2 train rows to hold some out as dev, got {len(train)}")
     dev = frame.loc[train].sample(frac=fraction, random_state=seed).index
     frame.loc[dev, "split"] = "dev"
     return frame
@@ -195,8 +205,13 @@ def split_dev(frame: pd.DataFrame, fraction: float, seed: int = 0) -> pd.DataFra
 
 def subsample(frame: pd.DataFrame, per_split: dict[str, int], seed: int = 0) -> pd.DataFrame:
     """At most ``per_split[split]`` rows of each split, balanced over labels, drawn with ``seed``."""
+    _check_frame(frame)
+    unknown = sorted(set(per_split) - set(frame["split"]))
+    if unknown:
+        raise ValueError(f"expected splits among {sorted(set(frame['split']))}, got also {unknown}")
     parts = []
     for split, n in per_split.items():
+        check_int(n, f"per_split[{split!r}]", 0)
         rows = frame[frame["split"] == split]
         parts += [g.sample(n=min(len(g), n // 2), random_state=seed) for _, g in rows.groupby("label")]
     return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)
@@ -236,6 +251,8 @@ def _clause(rng: random.Random, polarity: int, aspect: str) -> str:
 
 def verdict(rng: random.Random, kind: str, label: int) -> str:
     """One verdict sentence of ``kind`` whose sentiment is ``label`` (1 positive, 0 negative)."""
+    if label not in (0, 1) or isinstance(label, float):
+        raise ValueError(f"expected label 0 (negative) or 1 (positive), got {label!r}")
     p = 1 if label == 1 else -1
     if kind == "plain":
         intensity = f"{rng.choice(STRONG + WEAK)} " if rng.random() < 0.3 else ""
@@ -260,8 +277,8 @@ def generate_reviews(n: int, seed: int = 0, split: str = "train") -> pd.DataFram
     The same ``(n, seed)`` always gives the same reviews: only :mod:`random` with word lists of this
     module is used.
     """
-    if n < 0:
-        raise ValueError(f"expected n >= 0 reviews, got {n}")
+    if isinstance(n, bool) or not hasattr(n, "__index__") or n < 0:
+        raise (ValueError if hasattr(n, "__index__") else TypeError)(f"expected n >= 0 reviews, got {n!r} (an int is needed)")
     rng = random.Random(seed)
     rows = []
     for i in range(n):
