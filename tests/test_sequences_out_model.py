@@ -290,3 +290,10 @@ def test_decoding_leaves_the_model_in_training_mode_after_an_error(decode):
     with pytest.raises(Exception):
         decode(model, wrong_source, bos=BOS, eos=EOS, max_len=3)
     assert model.training
+
+
+def test_mistake_grid_wants_as_many_truths_as_predictions():
+    from lstm_utils.sequences_out.plots import plot_mistakes
+
+    with pytest.raises(ValueError, match=r"expected as many images, truths and predictions \(lists\), got 2, \['1', '2'\] and \['1'\]"):
+        plot_mistakes(torch.zeros(2, 4, 4), ["1", "2"], ["1"])
