@@ -224,3 +224,21 @@ def test_series_that_are_not_numbers_empty_or_with_a_float_target_index_are_name
         fill_gaps(pd.Series([], dtype=float, name="co2"))
     with pytest.raises(TypeError, match=r"expected an int length, got float 10.5"):
         noisy_sine(length=10.5)
+
+
+def test_jena_reader_names_an_empty_file_bad_times_and_text_readings(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(ValueError, match=r"empty.csv: expected a header \['Date Time', .* got an empty file"):
+        read_jena(empty)
+    header_only = write_jena(tmp_path / "header.csv", hours=0)
+    with pytest.raises(ValueError, match=r"header.csv: expected at least one row of readings, got only the header"):
+        read_jena(header_only)
+    path = write_jena(tmp_path / JENA_CSV, hours=2)
+    text = path.read_text()
+    (tmp_path / "times.csv").write_text(text.replace("01.01.2009 00:10:00", "2009-01-01T00:10"))
+    with pytest.raises(ValueError, match=r"times.csv: expected times like 01.01.2009 00:10:00 in 'Date Time'"):
+        read_jena(tmp_path / "times.csv")
+    (tmp_path / "text.csv").write_text(text.replace("996.50", "1e3 mbar", 2))
+    with pytest.raises(ValueError, match=r"text.csv: expected numbers in \['p \(mbar\)'\], got text such as '1e3 mbar'"):
+        read_jena(tmp_path / "text.csv")

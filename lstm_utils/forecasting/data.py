@@ -135,7 +135,12 @@ def read_jena(
     * Hourly resampling takes the last reading of each hour ``(h-1, h]``, i.e. the reading made on the hour,
       labelled ``h`` (the tutorial's ``df[5::6]``); hours without any reading are interpolated in time.
     """
-    header = list(pd.read_csv(csv_path, nrows=0).columns)
+    try:
+        header = list(pd.read_csv(csv_path, nrows=0).columns)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{csv_path}: expected a header {[JENA_TIME, *columns]}, got an empty file") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{csv_path}: expected UTF-8 text, got a byte that is not ({error.reason})") from None
     wanted = [JENA_TIME, *columns]
     missing = [c for c in wanted if c not in header]
     if missing:
@@ -143,7 +148,17 @@ def read_jena(
     if target not in columns:
         raise ValueError(f"expected the target {target!r} among the columns {list(columns)}")
     frame = pd.read_csv(csv_path, usecols=wanted)
-    frame.index = pd.to_datetime(frame.pop(JENA_TIME), format=JENA_TIME_FORMAT)
+    if frame.empty:
+        raise ValueError(f"{csv_path}: expected at least one row of readings, got only the header")
+    try:
+        frame.index = pd.to_datetime(frame.pop(JENA_TIME), format=JENA_TIME_FORMAT)
+    except ValueError as error:
+        raise ValueError(f"{csv_path}: expected times like 01.01.2009 00:10:00 in {JENA_TIME!r}, got {error}") from None
+    bad = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if bad:
+        values = frame[bad[0]]
+        first = values[pd.to_numeric(values, errors="coerce").isna() & values.notna()].iloc[0]
+        raise ValueError(f"{csv_path}: expected numbers in {bad}, got text such as {first!r}")
     frame.index.name = "hour"
     frame = frame[~frame.index.duplicated(keep="first")].sort_index()
     for column in JENA_WIND:
