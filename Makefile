@@ -1,6 +1,7 @@
 # The README's two commands, on a fresh machine:
 #   make book   builds the whole book into _build/html (creates .venv, installs, executes every notebook)
-#   make test   runs every test (unit tests, every notebook under nbval, the built book in headless Chromium)
+#   make test   runs every test (unit tests, every notebook under nbval, the built book in headless Chromium),
+#               then every notebook again in .venv-colab, installed as a chapter's Colab cell installs it
 # PROFILE=cpu|full sizes the notebooks (default ci); see book/running.md.
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -8,9 +9,13 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PROFILE ?= ci
 STAMP := $(VENV)/.installed
+# The Colab-like environment (scripts/colab_venv.sh): the wheel, runtime deps only, the oldest torch.
+COLAB_VENV ?= .venv-colab
+COLAB_EXTRAS ?=
+COLAB_STAMP := $(COLAB_VENV)/.installed
 export LSTM_BOOK_PROFILE := $(PROFILE)
 
-.PHONY: book test venv lock student clean
+.PHONY: book test venv colab-venv lock student clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,14 +25,24 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 
 venv: $(STAMP)
 
+# Rebuilt when the package changes: the notebooks must run the code under test, as a wheel.
+$(COLAB_STAMP): pyproject.toml requirements/constraints.txt requirements/colab.txt scripts/colab_venv.sh \
+        $(shell find lstm_utils -name '*.py')
+	bash scripts/colab_venv.sh $(PYTHON) $(COLAB_VENV) "$(COLAB_EXTRAS)"
+	touch $@
+
+colab-venv: $(COLAB_STAMP)
+
 book: $(STAMP)
 	bash scripts/build_book.sh $(BIN) $(PROFILE)
 
 # Two pytest workers on two cores: one thread each (also in the notebook kernels they start).
-test: book
+# Then every notebook again, in a kernel of the Colab-like env, offline, with an empty data folder.
+test: book $(COLAB_STAMP)
 	bash scripts/install_chromium.sh
 	LSTM_UTILS_OFFLINE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --durations 15 tests notebooks
+	bash scripts/test_colab_notebooks.sh $(BIN) $(COLAB_VENV)
 
 lock: venv
 	bash scripts/lock.sh $(BIN)

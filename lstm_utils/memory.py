@@ -229,16 +229,21 @@ class RunResult:
 def _check_splits(splits: Mapping[str, DigitSumSplit], where: str = "") -> None:
     """``train``, ``dev`` and ``test``, each a :class:`DigitSumSplit`."""
     if not isinstance(splits, Mapping) or {"train", "dev", "test"} - set(splits):
-        raise ValueError(f"expected splits train, dev and test{where}, got {sorted(splits) if isinstance(splits, Mapping) else type(splits).__name__}")
+        given = sorted(splits) if isinstance(splits, Mapping) else type(splits).__name__
+        raise ValueError(f"expected splits train, dev and test{where}, got {given}")
     wrong = {name: type(split).__name__ for name, split in splits.items() if not isinstance(split, DigitSumSplit)}
     if wrong:
         raise TypeError(f"expected each split{where} to be a DigitSumSplit (from make_splits), got {wrong}")
 
 
-def build_classifier(layer: LayerFactory, hidden_size: int = 32, embedding_dim: int = 32) -> LastStateClassifier:
-    """Embedding(10, E) → ``layer(E, H, batch_first=True)`` → last hidden state → Linear(H, 19)."""
+def build_classifier(
+    layer: LayerFactory, hidden_size: int = 32, embedding_dim: int = 32
+) -> LastStateClassifier:
+    """Embedding(10, E) → ``layer(E, H, batch_first=True)``
+    → last hidden state → Linear(H, 19)."""
     rnn = layer(embedding_dim, hidden_size, batch_first=True)
-    return LastStateClassifier(rnn, NUM_CLASSES, embedding=nn.Embedding(NUM_DIGITS, embedding_dim))
+    embedding = nn.Embedding(NUM_DIGITS, embedding_dim)
+    return LastStateClassifier(rnn, NUM_CLASSES, embedding=embedding)
 
 
 def loader(split: DigitSumSplit, batch_size: int, shuffle: bool, generator: torch.Generator | None = None) -> DataLoader:

@@ -23,10 +23,23 @@ T = TypeVar("T")
 
 
 def resolve_profile(profile: str) -> str:
-    """Return the profile to use: ``$LSTM_BOOK_PROFILE`` when set, else ``profile``; checked."""
+    """Return the profile to use: ``$LSTM_BOOK_PROFILE`` when set, else ``profile``; checked.
+
+    ``full`` on a machine that trains on the CPU (a Colab CPU runtime, a laptop) prints a warning
+    that it expects a GPU: it still runs, for hours instead of minutes.
+    """
     chosen = os.environ.get(ENV_VAR) or profile
     if chosen not in PROFILES:
         raise ValueError(f"expected a profile in {PROFILES}, got {chosen!r}")
+    if chosen == "full":
+        from lstm_utils.reproducibility import get_device
+
+        if get_device().type == "cpu":
+            print(
+                'Warning: PROFILE = "full" expects a GPU, and this runtime has none: the chapter '
+                'will run for hours. Choose PROFILE = "cpu", or a GPU runtime '
+                "(in Colab: Runtime > Change runtime type)."
+            )
     return chosen
 
 

@@ -15,7 +15,8 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+
+from lstm_utils.progress import tqdm
 
 from lstm_utils.shapes import check_int
 

@@ -16,7 +16,9 @@ if [[ $profile == ci ]]; then
     export LSTM_UTILS_OFFLINE=1   # the ci profile runs on embedded data only; never wait on the network
 fi
 export LSTM_BOOK_PROFILE=$profile
-# On a page, a progress bar is noise: draw each one only when it starts and when it ends.
+# On a page, a progress bar is noise: lstm_utils.progress draws each bar once, finished; bars made
+# with tqdm directly are drawn only when they start and end (and on explicit refreshes).
+export LSTM_UTILS_PROGRESS=${LSTM_UTILS_PROGRESS:-final}
 export TQDM_MININTERVAL=${TQDM_MININTERVAL:-3600}
 start=$SECONDS
 "$bin/jupyter-book" build . -W -n --keep-going

@@ -2,9 +2,9 @@
 
 Usage: python scripts/refresh_notebook.py notebooks/03_memory.ipynb [...]
 
-Cells marked ``# NBVAL_CHECK_OUTPUT`` keep their outputs (nbval compares them in CI); every other
-output is cleared, and volatile metadata dropped, so that diffs stay small and reviewable.
-The book build executes the notebooks again and shows every output.
+Cells nbval checks (tag ``nbval-check-output``, or a ``# NBVAL_CHECK_OUTPUT`` line) keep their
+outputs (nbval compares them in CI); every other output is cleared, and volatile metadata dropped,
+so that diffs stay small and reviewable. The book build executes the notebooks again and shows every output.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import nbformat
 from nbclient import NotebookClient
+from tag_cells import checks_output  # scripts/tag_cells.py
 
-MARK = "# NBVAL_CHECK_OUTPUT"
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
@@ -28,7 +28,7 @@ def refresh(path: Path) -> None:
         cell.metadata.pop("execution", None)
         if cell.cell_type != "code":
             continue
-        if MARK not in cell.source:
+        if not checks_output(cell):
             cell.outputs = []
             cell.execution_count = None
         for output in cell.get("outputs", []):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import yaml
@@ -12,6 +13,11 @@ CONFIG = yaml.safe_load((REPO / "_config.yml").read_text())
 TOC = yaml.safe_load((REPO / "_toc.yml").read_text())
 REPOSITORY_URL = CONFIG["repository"]["url"].rstrip("/")
 BRANCH = CONFIG["repository"].get("branch", "main")
+
+# scripts/tag_cells.py says which cells nbval checks (tag or marker comment): one definition for both
+_spec = importlib.util.spec_from_file_location("tag_cells", REPO / "scripts" / "tag_cells.py")
+tag_cells = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(tag_cells)
 
 
 def toc_files() -> list[str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import pytest
+from bs4 import BeautifulSoup
 
 from notebook_files import BRANCH, REPO, REPOSITORY_URL
 
@@ -92,6 +93,67 @@ def test_launch_buttons_point_at_real_notebooks(page):
         match = re.search(r"(notebooks/[\w.-]+\.ipynb)", unquote(href))
         assert match and (REPO / match.group(1)).exists(), f"{page}: launch link {href} names no notebook of the repository"
         assert REPOSITORY_URL.split("github.com/")[-1] in href and BRANCH in href, f"{page}: {href} is not {REPOSITORY_URL}@{BRANCH}"
+
+
+# ---- what a reader should not see ---------------------------------------------------------------
+
+# Characters of code the prose column shows at 1280 px: in Chromium, a code cell's <pre> has 640 px
+# for text and the 14 px monospace font (DejaVu Sans Mono there) takes 8.43 px per character, so
+# 75.9 characters fit; a longer line scrolls sideways. Counting characters, rather than measuring
+# scrollWidth in a browser, needs no browser and does not depend on the fonts a machine has.
+CODE_COLUMNS = 75
+WARNING = re.compile(r"\b[A-Z]\w*Warning\b")  # UserWarning, TqdmWarning, FutureWarning, ...
+BUILD_PATH = re.compile(r"(/work/|/root/|/home/[\w.-]+/|/tmp/|site-packages|dist-packages|\.venv/)")
+
+
+@functools.lru_cache(maxsize=None)
+def _soup(page: str) -> BeautifulSoup:
+    return BeautifulSoup((BUILD / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def _outputs(page: str):
+    return _soup(page).select("div.cell_output")
+
+
+def _excerpt(text: str, match: re.Match, width: int = 60) -> str:
+    return " ".join(text[max(match.start() - width, 0): match.end() + width].split())
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_show_no_warnings(page):
+    found = [f"stderr output: {' '.join(node.get_text().split())[:120]!r}"
+             for node in _soup(page).select("div.cell_output .stderr")]
+    for output in _outputs(page):
+        text = output.get_text()
+        found += [f"{match.group(0)}: {_excerpt(text, match)!r}" for match in WARNING.finditer(text)]
+    assert not found, f"{page} shows warnings to readers:\n  " + "\n  ".join(found)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_show_no_paths_of_the_build_machine(page):
+    found = []
+    for output in _outputs(page):
+        text = output.get_text()
+        found += [_excerpt(text, match) for match in BUILD_PATH.finditer(text)]
+    assert not found, f"{page} shows paths of the machine that built it:\n  " + "\n  ".join(found)
+
+
+def _visible_code_lines(page: str):
+    """(line number in its block, text) of every code line a reader sees without unfolding anything."""
+    article = _soup(page).select_one("article") or _soup(page)
+    for block in article.select("pre"):
+        if block.find_parent(class_="cell_output") or block.find_parent(class_="tag_hide-input"):
+            continue  # outputs are not code; hide-input cells are folded
+        for number, line in enumerate(block.get_text().splitlines(), start=1):
+            yield number, line.rstrip()
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_code_fits_the_prose_column(page):
+    long = [f"{len(line)} chars: {line.strip()[:90]}" for _, line in _visible_code_lines(page)
+            if len(line) > CODE_COLUMNS]
+    assert not long, (f"{page}: {len(long)} code line(s) longer than {CODE_COLUMNS} characters scroll "
+                      "sideways at 1280 px:\n  " + "\n  ".join(long))
 
 
 # ---- in the browser ---------------------------------------------------------------------------

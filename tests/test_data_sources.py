@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 
 from lstm_utils.data.cache import DatasetUnavailable
@@ -53,3 +55,13 @@ def test_load_first_refuses_something_that_is_not_a_list_of_attempts():
         load_first(None)
     with pytest.raises(TypeError, match=r"expected a list of \(description, loader\) pairs, got str"):
         load_first("local copy")
+
+
+def test_loaded_shows_the_home_folder_as_tilde():
+    home = str(Path.home())
+
+    def missing():
+        raise DatasetUnavailable(f"no file at {home}/.cache/lstm_utils/x.csv")
+
+    text = str(load_first([("local copy", missing), ("embedded", lambda: 1)]))
+    assert "~/.cache/lstm_utils/x.csv" in text and home + "/" not in text, text

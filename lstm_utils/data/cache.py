@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tqdm.auto import tqdm
+from lstm_utils.progress import tqdm
 
 ENV_VAR = "LSTM_UTILS_DATA"
 OFFLINE_VAR = "LSTM_UTILS_OFFLINE"

@@ -16,6 +16,7 @@ any other error is a bug and propagates.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Generic, Sequence, TypeVar
 
 from lstm_utils.data.cache import DatasetUnavailable
@@ -34,7 +35,8 @@ class Loaded(Generic[T]):
     def __str__(self) -> str:
         lines = [f"Data used: {self.source}"]
         lines += [f"  (skipped {reason})" for reason in self.skipped]
-        return "\n".join(lines)
+        # the home folder as ~: the same on every machine, and no user's path on a published page
+        return "\n".join(lines).replace(str(Path.home()) + "/", "~/")
 
 
 def load_first(attempts: Sequence[tuple[str, Callable[[], T]]]) -> Loaded[T]:
