@@ -150,7 +150,11 @@ def majority_class(labels) -> int:
 
 def save_split(split: DigitSumSplit, path: str | os.PathLike) -> Path:
     """Write ``split`` in the original format: ``"6 7 0 0 1 0 0 0 0 0\\t13"``, one example per line."""
+    if not isinstance(split, DigitSumSplit):
+        raise TypeError(f"expected a DigitSumSplit (from make_splits), got {type(split).__name__}")
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"expected a file path for the split, got the folder {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [" ".join(map(str, seq)) + f"\t{label}\n" for seq, label in zip(split.sequences, split.labels)]
     path.write_text("".join(lines), encoding="utf-8")
@@ -188,7 +192,10 @@ def load_split(path: str | os.PathLike) -> DigitSumSplit:
 
 
 def save_splits(splits: dict[str, DigitSumSplit], folder: str | os.PathLike) -> list[Path]:
-    """Write ``folder/train.txt``, ``dev.txt``, ``test.txt`` (the original's layout is ``datasets/<L>/``)."""
+    """Write ``folder/train.txt``, ``dev.txt``, ``test.txt`` (the original's layout is ``datasets/<L>/``).
+
+    All three are checked before any file is written."""
+    _check_splits(splits)
     return [save_split(split, Path(folder) / f"{name}.txt") for name, split in splits.items()]
 
 

@@ -303,3 +303,12 @@ def test_digits_copies_splits_and_batch_index_are_checked():
         trace_panel({"i": torch.zeros(2, 3, 4)}, "i", batch_index=5)
     with pytest.raises(KeyError, match=r"expected one of \[\] in the trace, got 'f'"):
         check_mean_forget_gate(0.5, {})
+
+
+def test_saving_checks_every_split_before_writing_anything(tmp_path):
+    splits = make_splits(5)
+    with pytest.raises(TypeError, match=r"expected each split to be a DigitSumSplit .* got \{'test': 'list'\}"):
+        save_splits({**splits, "test": [1, 2]}, tmp_path / "5")
+    assert not (tmp_path / "5").exists()
+    with pytest.raises(IsADirectoryError, match=r"expected a file path for the split, got the folder"):
+        save_split(splits["dev"], tmp_path)
