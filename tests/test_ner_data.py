@@ -136,7 +136,7 @@ def test_reads_the_real_gmb_file_from_the_zip(shared_data):
     sentences = read_ner_csv(path)
     with zipfile.ZipFile(path) as archive:  # the real file is Latin-1, and is detected as such
         raw = archive.read("ner_dataset.csv")
-    assert _decode(raw, path) == raw.decode("ISO-8859-1")
+    assert _decode(raw) == raw.decode("ISO-8859-1")
     assert len(sentences) == 47_959
     assert sum(len(s) for s in sentences) == 1_048_575
     assert len({tag for s in sentences for tag in s.tags}) == 17

@@ -71,7 +71,7 @@ class TaggedSentence:
         return len(self.words)
 
 
-def _decode(raw: bytes, path: Path) -> str:
+def _decode(raw: bytes) -> str:
     """``raw`` as text: UTF-8 when every byte sequence is valid UTF-8, else ISO-8859-1 (the GMB file).
 
     A Latin-1 file is almost never valid UTF-8 (its accented letters are single bytes above 0x7F), so
@@ -89,7 +89,7 @@ def _open_text(path: Path) -> io.TextIOBase:
     The encoding is detected (:func:`_decode`): UTF-8 when the bytes are valid UTF-8, else ISO-8859-1.
     """
     if path.suffix.lower() != ".zip":
-        return io.StringIO(_decode(path.read_bytes(), path), newline="")
+        return io.StringIO(_decode(path.read_bytes()), newline="")
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as error:
@@ -102,7 +102,7 @@ def _open_text(path: Path) -> io.TextIOBase:
             raw = archive.read(members[0])
         except (zipfile.BadZipFile, zlib.error, EOFError) as error:
             raise ValueError(f"{path}: expected a readable member {members[0]!r}, got a corrupt one ({error})") from None
-    return io.StringIO(_decode(raw, path), newline="")
+    return io.StringIO(_decode(raw), newline="")
 
 
 def parse_ner_rows(rows: Iterable[Sequence[str]], source: str = "<rows>") -> list[TaggedSentence]:
