@@ -282,7 +282,8 @@ def chronological_split(
     values: np.ndarray, fractions: tuple[float, float, float] = (0.7, 0.2, 0.1)
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split along time into train / validation / test, in that order (no shuffling)."""
-    if not isinstance(fractions, (tuple, list)) or len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1) > 1e-9:
+    if (not isinstance(fractions, (tuple, list)) or len(fractions) != 3 or min(fractions) <= 0
+            or abs(sum(fractions) - 1) > 1e-9):
         raise ValueError(f"expected three positive fractions summing to 1, got {fractions}")
     n = len(values)
     a = int(round(n * fractions[0]))

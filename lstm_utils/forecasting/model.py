@@ -27,7 +27,8 @@ from lstm_utils.training import evaluating, fit
 def _check_rnn(rnn: nn.Module, label_width: int, target_index: int) -> None:
     check_int(label_width, "label_width", 1)
     if not isinstance(rnn, nn.Module) or not hasattr(rnn, "input_size") or not hasattr(rnn, "hidden_size"):
-        raise TypeError(f"expected a recurrent layer (nn.LSTM-like, with input_size and hidden_size), got {type(rnn).__name__}")
+        raise TypeError(f"expected a recurrent layer (nn.LSTM-like, with input_size and hidden_size), "
+                        f"got {type(rnn).__name__}")
     if check_int(target_index, "target_index", 0) >= rnn.input_size:
         raise ValueError(f"expected target_index in [0, {rnn.input_size}) (the layer's input features), got {target_index}")
     if not getattr(rnn, "batch_first", False):
@@ -187,8 +188,10 @@ def fit_forecaster(
     """
     for name, part in (("train", train), ("val", val)):
         if not isinstance(part, (tuple, list)) or len(part) != 2 or len(part[0]) != len(part[1]) or not len(part[0]):
-            shapes = [tuple(getattr(t, "shape", ())) for t in part] if isinstance(part, (tuple, list)) else type(part).__name__
-            raise ValueError(f"expected {name} = (inputs, labels) with as many labels as windows (at least one), got {shapes}")
+            given = ([tuple(getattr(t, "shape", ())) for t in part] if isinstance(part, (tuple, list))
+                     else type(part).__name__)
+            raise ValueError(f"expected {name} = (inputs, labels) with as many labels as windows (at least one), "
+                             f"got {given}")
     quantiles = getattr(model, "quantiles", None)
     metric = median_mae(quantiles) if quantiles else mean_absolute_error
     generator = torch.Generator().manual_seed(seed)

@@ -3,7 +3,8 @@
 The file (Kaggle: *abhinavwalia95/entity-annotated-corpus*) has one row per token and four columns
 ``Sentence #, Word, POS, Tag``. Its quirks, all handled by :func:`read_ner_csv`:
 
-* it is **ISO-8859-1**, not UTF-8 (a UTF-8 copy is detected and read as UTF-8), with **CRLF** line ends and standard CSV quoting (``"10,000"``);
+* it is **ISO-8859-1**, not UTF-8 (a UTF-8 copy is detected and read as UTF-8), with **CRLF** line ends
+  and standard CSV quoting (``"10,000"``);
 * ``Sentence #`` (``Sentence: 17``) is filled only on a sentence's **first** token: forward-fill it;
 * ``Tag`` is in the **IOB** scheme {cite:p}`ramshaw1995chunking`: ``B-geo`` begins a place, ``I-geo``
   continues it, ``O`` is outside every entity (types: geo, gpe, per, org, tim, art, eve, nat).

@@ -278,7 +278,8 @@ def generate_reviews(n: int, seed: int = 0, split: str = "train") -> pd.DataFram
     module is used.
     """
     if isinstance(n, bool) or not hasattr(n, "__index__") or n < 0:
-        raise (ValueError if hasattr(n, "__index__") else TypeError)(f"expected n >= 0 reviews, got {n!r} (an int is needed)")
+        error = ValueError if hasattr(n, "__index__") else TypeError
+        raise error(f"expected n >= 0 reviews, got {n!r} (an int is needed)")
     rng = random.Random(seed)
     rows = []
     for i in range(n):

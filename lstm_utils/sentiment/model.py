@@ -67,8 +67,9 @@ class BagOfWords(nn.Module):
 def sentiment_forward(model: nn.Module, batch, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """``forward=`` for :func:`lstm_utils.training.fit`: ``(ids, lengths, labels)`` → ``(logits, labels)``."""
     if not isinstance(batch, (tuple, list)) or len(batch) != 3:
-        raise ValueError(f"expected a batch (ids, lengths, labels) from text.batching.collate, got "
-                         f"{type(batch).__name__}" + (f" of {len(batch)} items" if isinstance(batch, (tuple, list)) else ""))
+        items = f" of {len(batch)} items" if isinstance(batch, (tuple, list)) else ""
+        raise ValueError(f"expected a batch (ids, lengths, labels) from text.batching.collate, "
+                         f"got {type(batch).__name__}{items}")
     ids, lengths, labels = batch
     return model(ids.to(device), lengths), labels.to(device)
 
