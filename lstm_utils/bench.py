@@ -1,12 +1,13 @@
-"""Benchmark: the readable LSTM, the fused one, the compiled one and ``nn.LSTM``, side by side.
+"""Benchmark: the readable LSTM, the fused one, the compiled one, the C++ one and ``nn.LSTM``, side by side.
 
 Run ``python -m lstm_utils.bench`` (``--quick`` for a run of seconds, ``--help`` for the options).
 For every size and mode (``forward`` under ``torch.no_grad()``; ``forward+backward``: the forward pass
 and the gradients of every parameter and of the input), all contenders are timed **in one process,
 alternating** (each repeat times every contender once, in a rotated order, so that a change in machine
 load hits all of them alike); the table gives the **median** time per call and its ratio to
-``nn.LSTM`` (oneDNN on CPU, cuDNN on CUDA). The compiled layer's first calls, which compile, are timed
-apart and reported in the ``compile s`` column, never inside the median.
+``nn.LSTM`` (oneDNN on CPU, cuDNN on CUDA). The compiled and C++ layers' compilation (``torch.compile``
+per shape; the C++ build once per process, or read from the build cache) is timed apart and reported in
+the ``compile s`` column, never inside the median. ``--threads`` sets ``torch.set_num_threads``.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from typing import Callable
 import torch
 from torch import nn
 
+from lstm_utils.cpp_lstm import CppLSTM
 from lstm_utils.fast_lstm import CompiledLSTM, FusedLSTM
 from lstm_utils.layers import LSTM as PerGateLSTM
 
-CONTENDERS = ("per-gate", "fused", "compiled", "nn.LSTM")
+CONTENDERS = ("per-gate", "fused", "hand-bwd", "compiled", "c++", "nn.LSTM")  # the chapter's steps, in order
 MODES = ("forward", "forward+backward")
 
 
@@ -45,14 +47,15 @@ class Size:
 SIZES = {
     "small": Size("small", 8, 20, 32, 32),
     "large": Size("large", 64, 100, 128, 256),
-    # the book's chapters: memory (digit sums, L up to 35), MNIST rows (28 rows of 28 pixels),
-    # sentiment (2-layer bidirectional, embedding 100, hidden 256; reviews cut to 100 tokens here)
+    # the book's training shapes: memory (digit sums, L up to 35), MNIST rows (28 rows of 28 pixels,
+    # batch 128, hidden 128), IMDB (GloVe 50-d, hidden 128, batch 64, reviews of up to 300 tokens, both ways)
     "memory": Size("memory", 8, 35, 32, 32),
-    "mnist": Size("mnist", 64, 28, 28, 128),
-    "sentiment": Size("sentiment", 32, 100, 100, 256, layers=2, bidirectional=True),
+    "mnist": Size("mnist", 128, 28, 28, 128),
+    "imdb": Size("imdb", 64, 300, 50, 128, bidirectional=True),
 }
 QUICK = {"tiny": Size("tiny", 4, 6, 8, 8)}
-DEFAULT_SIZES = ("small", "large", "memory", "mnist")
+DEFAULT_SIZES = ("small", "large")  # the targets' sizes; --sizes small,large,mnist,imdb adds the chapters' shapes
+CHAPTER_SIZES = ("mnist", "imdb")
 
 
 def build_contenders(size: Size, device: torch.device, names=CONTENDERS, seed: int = 0) -> dict[str, nn.Module]:
@@ -60,7 +63,8 @@ def build_contenders(size: Size, device: torch.device, names=CONTENDERS, seed: i
     torch.manual_seed(seed)
     reference = nn.LSTM(size.input, size.hidden, size.layers, bidirectional=size.bidirectional).to(device)
     makers = {"per-gate": PerGateLSTM.from_torch, "fused": FusedLSTM.from_torch,
-              "compiled": CompiledLSTM.from_torch, "nn.LSTM": lambda m: m}  # fmt: skip
+              "hand-bwd": lambda m: CompiledLSTM.from_torch(m, compile=False), "compiled": CompiledLSTM.from_torch,
+              "c++": CppLSTM.from_torch, "nn.LSTM": lambda m: m}  # fmt: skip
     unknown = set(names) - set(makers)
     if unknown:
         raise ValueError(f"expected contenders among {CONTENDERS}, got {sorted(unknown)}")
@@ -91,45 +95,56 @@ def make_step(model: nn.Module, mode: str, x: torch.Tensor) -> Callable[[], None
     return step
 
 
-def _clock(step: Callable[[], None], calls: int, device: torch.device) -> float:
+CLOCKS = {"wall": time.perf_counter, "cpu": time.process_time}  # cpu: this process's CPU time, all threads
+
+
+def _clock(step: Callable[[], None], calls: int, device: torch.device, clock: str = "wall") -> float:
     """Seconds per call, averaged over ``calls`` back-to-back calls (device synchronised)."""
+    now = CLOCKS[clock]
     if device.type == "cuda":
         torch.cuda.synchronize(device)
-    start = time.perf_counter()
+    start = now()
     for _ in range(calls):
         step()
     if device.type == "cuda":
         torch.cuda.synchronize(device)
-    return (time.perf_counter() - start) / calls
+    return (now() - start) / calls
 
 
 def time_alternating(steps: dict[str, Callable[[], None]], device: torch.device, repeats: int = 7,
-                     sample_seconds: float = 0.05) -> tuple[dict[str, float], dict[str, float]]:
+                     sample_seconds: float = 0.05, clock: str = "wall") -> tuple[dict[str, float], dict[str, float]]:
     """Median seconds per call of each step, timed alternately; and the time of each one's first call.
 
     The first call (where ``torch.compile`` compiles) and a second warm-up call are timed apart; the
     second fixes how many calls make one sample (about ``sample_seconds``). Each of the ``repeats``
-    rounds then times every step once, starting with a different step each round.
+    rounds then times every step once, starting with a different step each round. ``clock="cpu"``
+    counts the process's CPU time instead of wall time: steadier on a machine shared with other jobs
+    (it leaves out the time spent waiting for a core), wrong for a GPU.
     """
+    if not isinstance(repeats, int) or repeats < 1:
+        raise ValueError(f"expected repeats to be a positive int, got {repeats!r}")
+    if clock not in CLOCKS or (clock == "cpu" and device.type != "cpu"):
+        raise ValueError(f"expected clock in {sorted(CLOCKS)} (cpu only on the CPU), got {clock!r} on {device.type}")
     first, calls = {}, {}
     for name, step in steps.items():
-        first[name] = _clock(step, 1, device)
-        calls[name] = max(1, round(sample_seconds / max(_clock(step, 1, device), 1e-7)))
+        first[name] = _clock(step, 1, device, clock)
+        calls[name] = max(1, round(sample_seconds / max(_clock(step, 1, device, clock), 1e-7)))
     samples: dict[str, list[float]] = {name: [] for name in steps}
     names = list(steps)
     for r in range(repeats):
         for name in names[r % len(names) :] + names[: r % len(names)]:
-            samples[name].append(_clock(steps[name], calls[name], device))
+            samples[name].append(_clock(steps[name], calls[name], device, clock))
     return {name: statistics.median(values) for name, values in samples.items()}, first
 
 
 def run_benchmark(sizes=DEFAULT_SIZES, modes=MODES, contenders=CONTENDERS, device="cpu", repeats: int = 7,
-                  sample_seconds: float = 0.05, compile_options: dict | None = None, progress=print):
+                  sample_seconds: float = 0.05, compile_options: dict | None = None, progress=print,
+                  clock: str = "wall"):
     """Time every contender at every size and mode; return a ``pandas.DataFrame``, one row per measurement.
 
     Columns: ``device``, ``size``, ``batch``, ``seq``, ``input``, ``hidden``, ``layers``, ``bidirectional``,
     ``mode``, ``contender``, ``median_ms``, ``ratio`` (median over ``nn.LSTM``'s median at the same size
-    and mode) and ``compile_s`` (compiled layer: its first call minus a timed call; else 0).
+    and mode) and ``compile_s`` (compiled and C++ layers: their ``compile_seconds``; else 0).
     """
     import pandas as pd
 
@@ -147,7 +162,7 @@ def run_benchmark(sizes=DEFAULT_SIZES, modes=MODES, contenders=CONTENDERS, devic
             x = torch.randn(size.seq, size.batch, size.input, device=device)
             steps = {name: make_step(model, mode, x) for name, model in models.items()}
             progress(f"timing {size.name} {mode} on {device.type}: {', '.join(steps)}")
-            medians, first = time_alternating(steps, device, repeats, sample_seconds)
+            medians, first = time_alternating(steps, device, repeats, sample_seconds, clock)
             baseline = medians.get("nn.LSTM")
             for name, median in medians.items():
                 compiled = models[name]
@@ -158,7 +173,7 @@ def run_benchmark(sizes=DEFAULT_SIZES, modes=MODES, contenders=CONTENDERS, devic
                     "bidirectional": size.bidirectional, "mode": mode,
                     "contender": name + (" (eager fallback)" if fallback else ""),
                     "median_ms": median * 1e3, "ratio": median / baseline if baseline else float("nan"),
-                    "compile_s": max(first[name] - median, 0.0) if isinstance(compiled, CompiledLSTM) else 0.0,
+                    "compile_s": compiled.compile_seconds if isinstance(compiled, CompiledLSTM) else 0.0,
                 })  # fmt: skip
     return pd.DataFrame(rows)
 
@@ -173,19 +188,22 @@ def format_table(results) -> str:
     return table.to_string(index=False, float_format=lambda v: f"{v:.3f}")
 
 
-def plot_ratios(results, ax=None):
-    """Bars of each contender's time over ``nn.LSTM``'s (log scale; 1 = as fast), one group per size and mode."""
+def plot_steps(results, ax=None):
+    """The ratio to ``nn.LSTM`` after each step of the chapter (one line per size, mode and device; log scale)."""
     import matplotlib.pyplot as plt
 
-    table = results.assign(case=results["size"] + "\n" + results["mode"] + "\n" + results["device"])
-    table = table.pivot_table(index="case", columns="contender", values="ratio", sort=False)
+    steps = [c for c in CONTENDERS if c != "nn.LSTM" and c in set(results["contender"])]
+    table = results[results["contender"].isin(steps)].assign(
+        case=results["size"] + " " + results["mode"] + " " + results["device"])
+    table = table.pivot_table(index="contender", columns="case", values="ratio", sort=False).reindex(steps)
     ax = ax or plt.subplots(figsize=(8, 4))[1]
-    table.plot.bar(ax=ax, rot=0, logy=True)
+    table.plot(ax=ax, marker="o", logy=True)
     ax.axhline(1.0, color="black", linewidth=1, linestyle="--")
-    ax.set_title("Hand-written LSTMs against nn.LSTM (median wall time per call)")
-    ax.set_xlabel("size, mode and device")
+    ax.set_xticks(range(len(steps)), steps)
+    ax.set_title("Time over nn.LSTM's after each step (median per call; 1 = as fast)")
+    ax.set_xlabel("step of the chapter (contender)")
     ax.set_ylabel("time / nn.LSTM's time (×, log scale)")
-    ax.legend(title="contender")
+    ax.legend(title="size, mode, device", fontsize="small")
     return ax
 
 
@@ -209,35 +227,51 @@ def describe_machine() -> str:
             f"load average {load}, CUDA: {cuda}")  # fmt: skip
 
 
+def _positive_int(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive int, got {text!r}")
+    return int(text)
+
+
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m lstm_utils.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one tiny size and 3 repeats (seconds; for CI)")
     parser.add_argument("--sizes", default=None, help=f"comma-separated, from {sorted({**SIZES, **QUICK})}")
     parser.add_argument("--modes", default=",".join(MODES), help=f"comma-separated, from {MODES}")
     parser.add_argument("--contenders", default=",".join(CONTENDERS), help=f"comma-separated, from {CONTENDERS}")
-    parser.add_argument("--no-compile", action="store_true", help="leave out the compiled contender")
-    parser.add_argument("--repeats", type=int, default=None, help="alternating rounds (default 7, quick 3)")
+    parser.add_argument("--no-compile", action="store_true", help="leave out the compiled and C++ contenders")
+    parser.add_argument("--threads", type=_positive_int, default=None, help="torch.set_num_threads (default: torch's)")
+    parser.add_argument("--repeats", type=_positive_int, default=None, help="alternating rounds (default 7, quick 3)")
     parser.add_argument("--device", default="auto", help="cpu, cuda, or auto (the CPU, and CUDA when present)")
+    parser.add_argument("--clock", choices=sorted(CLOCKS), default="wall",
+                        help="wall time (default) or the process's CPU time (steadier on a shared machine)")
     parser.add_argument("--csv", default=None, help="also write the results to this CSV file")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    folder = os.path.dirname(os.path.abspath(args.csv)) if args.csv else None
+    if folder and not os.path.isdir(folder):  # fail now, not after the whole run
+        parser.error(f"expected --csv in an existing folder, got {args.csv!r} ({folder} does not exist)")
+    return args
 
 
 def main(argv=None) -> "pandas.DataFrame":  # noqa: F821
     args = parse_args(argv)
     sizes = args.sizes.split(",") if args.sizes else (list(QUICK) if args.quick else list(DEFAULT_SIZES))
-    contenders = [c for c in args.contenders.split(",") if not (args.no_compile and c == "compiled")]
+    contenders = [c for c in args.contenders.split(",") if not (args.no_compile and c in ("compiled", "c++"))]
+    if args.threads:
+        torch.set_num_threads(args.threads)
     repeats = args.repeats or (3 if args.quick else 7)
     if args.device == "auto":
         devices = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
     else:
         devices = [args.device]
-    print(describe_machine(), flush=True)
+    print(describe_machine() + f", clock: {args.clock}", flush=True)
     import pandas as pd
 
     progress = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
     results = pd.concat([
         run_benchmark(sizes, args.modes.split(","), contenders, device, repeats,
-                      sample_seconds=0.01 if args.quick else 0.05, progress=progress)
+                      sample_seconds=0.01 if args.quick else 0.05, progress=progress,
+                      clock="cpu" if args.clock == "cpu" and device == "cpu" else "wall")
         for device in devices
     ], ignore_index=True)  # fmt: skip
     print(format_table(results))

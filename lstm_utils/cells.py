@@ -95,6 +95,19 @@ class LSTMStep(NamedTuple):
     h: Tensor
 
 
+def gate_activations(gates: Tensor, hidden: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    r""":math:`i_t, f_t, g_t, o_t` from the four gates' pre-activations stacked in ``gates`` (batch, 4H).
+
+    .. math:: i_t, f_t, o_t = \sigma(\cdot), \qquad g_t = \tanh(\cdot)
+
+    Two calls instead of four: one ``sigmoid`` over all four blocks (the g block's is computed and
+    ignored, which is cheaper than three separate calls), and one ``tanh`` over the g block.
+    """
+    s = torch.sigmoid(gates)  # (batch, 4H)
+    g = torch.tanh(gates[..., 2 * hidden : 3 * hidden])  # (batch, H)
+    return s[..., :hidden], s[..., hidden : 2 * hidden], g, s[..., 3 * hidden :]
+
+
 def lstm_step(x, h, c, weight_ih, weight_hh, bias_ih=None, bias_hh=None) -> LSTMStep:
     """One LSTM step from the six equations above; PyTorch's stacked weights, gates in the order i, f, g, o."""
     W_i, W_f, W_g, W_o = chunks(weight_ih, 4)
@@ -148,10 +161,18 @@ def gru_step(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None) -> Tensor:
 
 
 def check_dtype(tensor: Tensor, expected: torch.dtype, name: str) -> None:
-    """Raise ``TypeError: expected input of dtype float32, got float64`` on a mismatch."""
+    """Raise ``TypeError: expected input of dtype float32, got float64 (...)`` on a mismatch, naming the fix."""
     if tensor.dtype != expected:
-        raise TypeError(f"expected {name} of dtype {str(expected).replace('torch.', '')}, "
-                        f"got {str(tensor.dtype).replace('torch.', '')}")
+        want, got = str(expected).replace("torch.", ""), str(tensor.dtype).replace("torch.", "")
+        raise TypeError(f"expected {name} of dtype {want}, got {got}: convert it with "
+                        f"{name}.to(torch.{want}), or the module with module.to(torch.{got})")
+
+
+def check_sizes(**sizes) -> None:
+    """Raise ``ValueError: expected hidden_size to be a positive int, got 3.5`` for a size that is not one."""
+    for name, value in sizes.items():
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"expected {name} to be a positive int, got {value!r}")
 
 
 def init_like_torch(module: nn.Module, hidden_size: int) -> None:
@@ -169,8 +190,7 @@ class _Cell(nn.Module):
 
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, device=None, dtype=None) -> None:
         super().__init__()
-        if input_size <= 0 or hidden_size <= 0:
-            raise ValueError(f"expected positive input_size and hidden_size, got {input_size} and {hidden_size}")
+        check_sizes(input_size=input_size, hidden_size=hidden_size)
         kw = {"device": device, "dtype": dtype}
         self.input_size, self.hidden_size, self.bias = input_size, hidden_size, bias
         G = self.gates * hidden_size

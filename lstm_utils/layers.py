@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from lstm_utils.cells import check_dtype, gru_step, init_like_torch, lstm_step, rnn_step
+from lstm_utils.cells import check_dtype, check_sizes, gru_step, init_like_torch, lstm_step, rnn_step
 from lstm_utils.shapes import check_shape
 from lstm_utils.torch_conversion import convert
 
@@ -35,11 +35,9 @@ class _Recurrent(nn.Module):
                  batch_first: bool = False, dropout: float = 0.0, bidirectional: bool = False,
                  device=None, dtype=None) -> None:
         super().__init__()
-        if input_size <= 0 or hidden_size <= 0 or num_layers <= 0:
-            raise ValueError("expected positive input_size, hidden_size and num_layers, "
-                             f"got {input_size}, {hidden_size} and {num_layers}")
-        if not 0 <= dropout <= 1:
-            raise ValueError(f"expected dropout in [0, 1], got {dropout}")
+        check_sizes(input_size=input_size, hidden_size=hidden_size, num_layers=num_layers)
+        if not isinstance(dropout, (int, float)) or isinstance(dropout, bool) or not 0 <= dropout <= 1:
+            raise ValueError(f"expected dropout in [0, 1], got {dropout!r}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.dropout, self.bidirectional = bias, batch_first, float(dropout), bidirectional
         kw = {"device": device, "dtype": dtype}
@@ -68,9 +66,8 @@ class _Recurrent(nn.Module):
 
     def layer_parameters(self, k: int, reverse: bool = False) -> tuple[Tensor, Tensor, Tensor | None, Tensor | None]:
         """``(weight_ih, weight_hh, bias_ih, bias_hh)`` of layer ``k`` (biases ``None`` when ``bias=False``)."""
-        s = f"_l{k}" + ("_reverse" if reverse else "")
-        return (getattr(self, "weight_ih" + s), getattr(self, "weight_hh" + s),
-                getattr(self, "bias_ih" + s, None), getattr(self, "bias_hh" + s, None))
+        s, p = f"_l{k}" + ("_reverse" if reverse else ""), self._parameters  # the dict: faster than getattr
+        return p["weight_ih" + s], p["weight_hh" + s], p.get("bias_ih" + s), p.get("bias_hh" + s)
 
     def step(self, x: Tensor, state: tuple[Tensor, ...], params: tuple) -> tuple[Tensor, ...]:
         raise NotImplementedError
@@ -89,7 +86,7 @@ class _Recurrent(nn.Module):
         LD, B = self.num_layers * self.num_directions, x.shape[1]
         names = ("h_0", "c_0")[: self.n_states]
         if hx is None:
-            states = [x.new_zeros(LD, B, self.hidden_size) for _ in names]
+            states = [x.new_zeros(LD, B, self.hidden_size)] * len(names)  # read only: one zero tensor serves
         else:
             if self.n_states == 2 and not (isinstance(hx, (tuple, list)) and len(hx) == 2):
                 raise TypeError(f"expected hx to be a tuple (h_0, c_0), got {type(hx).__name__}")
@@ -122,7 +119,7 @@ class _Recurrent(nn.Module):
                 out, state = self.run_direction(x, state, self.layer_parameters(k, d == 1), reverse=d == 1)
                 outs.append(out)
                 finals.append(state)
-            x = torch.cat(outs, dim=-1)  # (seq, batch, D·hidden)
+            x = outs[0] if len(outs) == 1 else torch.cat(outs, dim=-1)  # (seq, batch, D·hidden)
             if self.dropout and self.training and k < self.num_layers - 1:
                 x = F.dropout(x, self.dropout, training=True)
         last = [torch.stack([f[j] for f in finals]) for j in range(self.n_states)]  # each (L·D, batch, hidden)
@@ -135,11 +132,14 @@ class _Recurrent(nn.Module):
     # --- conversion ---------------------------------------------------------------------------------
 
     @classmethod
-    def from_torch(cls, module: nn.Module) -> "_Recurrent":
-        """A copy of the torch layer ``module``: same configuration, dtype, device and weights."""
+    def from_torch(cls, module: nn.Module, **options) -> "_Recurrent":
+        """A copy of the torch layer ``module``: same configuration, dtype, device and weights.
+
+        ``options`` go to the constructor, for a subclass's own (``CompiledLSTM``'s ``compile=False``).
+        """
         if not isinstance(module, cls.torch_class):
-            raise TypeError(f"expected a {cls.torch_class.__name__}, got {type(module).__name__}")
-        return convert(module, cls)
+            raise TypeError(f"expected a torch.nn.{cls.torch_class.__name__}, got {type(module).__name__}")
+        return convert(module, cls, **options)
 
     def to_torch(self) -> nn.Module:
         """The equivalent torch layer, with a copy of these weights."""

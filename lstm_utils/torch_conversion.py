@@ -20,11 +20,12 @@ def config_of(layer: nn.Module) -> dict:
     return config
 
 
-def convert(layer: nn.Module, target: type[nn.Module]) -> nn.Module:
-    """A ``target`` built with ``layer``'s configuration, holding a copy of its weights, on its device and dtype."""
+def convert(layer: nn.Module, target: type[nn.Module], **options) -> nn.Module:
+    """A ``target`` built with ``layer``'s configuration (and ``options``), holding a copy of its weights,
+    on its device and dtype."""
     if getattr(layer, "proj_size", 0):
         raise ValueError(f"expected a layer with proj_size=0, got proj_size={layer.proj_size}")
     reference = next(layer.parameters())
-    copy = target(**config_of(layer)).to(device=reference.device, dtype=reference.dtype)
+    copy = target(**config_of(layer), **options).to(device=reference.device, dtype=reference.dtype)
     copy.load_state_dict(layer.state_dict())
     return copy.train(layer.training)

@@ -89,3 +89,8 @@ def test_lstm_cell_rejects_a_bare_tensor_state():
 def test_from_torch_rejects_the_wrong_module():
     with pytest.raises(TypeError, match="expected a LSTMCell, got GRUCell"):
         LSTMCell.from_torch(nn.GRUCell(3, 5))
+
+
+def test_cell_sizes_that_are_not_positive_ints_are_refused():
+    with pytest.raises(ValueError, match="expected input_size to be a positive int, got 3.5"):
+        LSTMCell(3.5, 6)

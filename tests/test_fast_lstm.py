@@ -8,7 +8,8 @@ import pytest
 import torch
 from torch import nn
 
-from lstm_utils import fast_lstm
+from lstm_utils import cpp_lstm, fast_lstm
+from lstm_utils.cpp_lstm import CppLSTM
 from lstm_utils.fast_lstm import CompiledLSTM, FusedLSTM, lstm_cell_pointwise
 
 
@@ -56,12 +57,20 @@ CONFIGS = random_configs(12)
 
 def eager_hand_backward(lstm: nn.LSTM) -> CompiledLSTM:
     """CompiledLSTM's hand-written backward pass, run without compiling."""
-    layer = CompiledLSTM.from_torch(lstm)
-    layer.compile = False
-    return layer
+    return CompiledLSTM.from_torch(lstm, compile=False)
 
 
-@pytest.mark.parametrize("convert", [FusedLSTM.from_torch, eager_hand_backward], ids=["fused", "hand-backward"])
+def cpp_loops(lstm: nn.LSTM) -> CppLSTM:
+    """The C++ loops (built once, a minute the first time); skipped where no compiler or ninja is present."""
+    try:
+        cpp_lstm.load_extension()
+    except Exception as error:  # noqa: BLE001
+        pytest.skip(f"the C++ extension cannot be built here: {type(error).__name__}: {error}")
+    return CppLSTM.from_torch(lstm)
+
+
+@pytest.mark.parametrize("convert", [FusedLSTM.from_torch, eager_hand_backward, cpp_loops],
+                         ids=["fused", "hand-backward", "c++"])
 @pytest.mark.parametrize("cfg", CONFIGS, ids=[f"cfg{k}" for k in range(len(CONFIGS))])
 def test_fast_lstm_matches_torch_forward_and_gradients(cfg, convert):
     generator = torch.Generator().manual_seed(hash(tuple(sorted(cfg.items()))) % 2**31)
@@ -127,7 +136,7 @@ def test_pointwise_step_is_the_lstm_equations():
 @pytest.mark.parametrize(
     "call, message",
     [
-        (lambda m: m(torch.randn(5, 2, 4)), r"expected input of shape \(seq, batch, 3\) or \(seq, 3\), got \(5, 2, 4\)"),
+        (lambda m: m(torch.randn(5, 2, 4)), r"expected input of shape \(seq, batch, 3\), got \(5, 2, 4\)"),
         (lambda m: m(torch.randn(5)), r"got \(5,\)"),
         (lambda m: m(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4), torch.zeros(1, 3, 4))),
          r"expected c_0 of shape \(1, 2, 4\), got \(1, 3, 4\)"),
@@ -143,7 +152,7 @@ def test_bad_input_names_expected_and_given(call, message):
 def test_bad_construction_and_conversion_are_refused():
     with pytest.raises(ValueError, match="expected hidden_size to be a positive int, got 0"):
         FusedLSTM(3, 0)
-    with pytest.raises(ValueError, match=r"expected dropout to be a number in \[0, 1\], got 1.5"):
+    with pytest.raises(ValueError, match=r"expected dropout in \[0, 1\], got 1.5"):
         FusedLSTM(3, 4, dropout=1.5)
     with pytest.raises(TypeError, match="expected a torch.nn.LSTM, got GRU"):
         FusedLSTM.from_torch(nn.GRU(3, 4))
@@ -151,15 +160,17 @@ def test_bad_construction_and_conversion_are_refused():
         FusedLSTM.from_torch(nn.LSTM(3, 4, proj_size=2))
 
 
-def test_compiled_lstm_falls_back_to_eager_when_compilation_fails(monkeypatch):
-    def broken_compile(*args, **kwargs):
+@pytest.mark.parametrize("cls, module, builder", [(CompiledLSTM, fast_lstm.torch, "compile"),
+                                                   (CppLSTM, cpp_lstm, "load_extension")], ids=["compiled", "c++"])
+def test_compiled_layers_fall_back_to_eager_when_compilation_fails(monkeypatch, cls, module, builder):
+    def broken_build(*args, **kwargs):
         raise RuntimeError("no C compiler here")
 
-    monkeypatch.setattr(fast_lstm.torch, "compile", broken_compile)
+    monkeypatch.setattr(module, builder, broken_build)
     reference = nn.LSTM(3, 4)
-    compiled = CompiledLSTM.from_torch(reference)
+    compiled = cls.from_torch(reference)
     x = torch.randn(5, 2, 3)
-    with pytest.warns(UserWarning, match="torch.compile failed, running the eager loops instead"):
+    with pytest.warns(UserWarning, match="compilation failed, running the eager loops instead"):
         output, _ = compiled(x)
     assert compiled.compile_error == "RuntimeError: no C compiler here"
     torch.testing.assert_close(output, reference(x)[0], atol=1e-6, rtol=1e-5)
@@ -204,3 +215,55 @@ def test_exercise_checks_accept_right_answers_and_name_the_slips(capsys):
         check_weight_gradient(lambda dgates, h_prev: one_product(dgates, h_prev).t())
     with pytest.raises(CheckFailed, match="mean over the steps"):
         check_weight_gradient(lambda dgates, h_prev: one_product(dgates, h_prev) / dgates.shape[0])
+
+
+LAYERS = [FusedLSTM.from_torch, eager_hand_backward, CompiledLSTM.from_torch]
+LAYER_IDS = ["fused", "hand-backward", "compiled"]
+
+
+@pytest.mark.parametrize("convert", LAYERS, ids=LAYER_IDS)
+def test_dtype_mismatch_names_the_fix_like_the_base_layer(convert):
+    layer = convert(nn.LSTM(3, 4))
+    with pytest.raises(TypeError, match=r"expected input of dtype float32, got float64: convert it with "
+                                        r"input.to\(torch.float32\), or the module with module.to\(torch.float64\)"):
+        layer(torch.randn(5, 2, 3, dtype=torch.float64))
+    with pytest.raises(TypeError, match="expected h_0 of dtype float32, got float64"):
+        layer(torch.randn(5, 2, 3), (torch.zeros(1, 2, 4, dtype=torch.float64), torch.zeros(1, 2, 4)))
+
+
+@pytest.mark.parametrize("convert", LAYERS, ids=LAYER_IDS)
+@pytest.mark.parametrize("batch_first", [False, True])
+def test_empty_batch_gives_torchs_empty_shapes(convert, batch_first):
+    reference = nn.LSTM(3, 4, num_layers=2, bidirectional=True, batch_first=batch_first)
+    x = torch.randn((0, 5, 3) if batch_first else (5, 0, 3))
+    expected_out, (expected_h, _) = reference(x)
+    out, (h_n, c_n) = convert(reference)(x)
+    assert out.shape == expected_out.shape == ((0, 5, 8) if batch_first else (5, 0, 8))
+    assert h_n.shape == c_n.shape == expected_h.shape == (4, 0, 4)
+
+
+@pytest.mark.parametrize("convert", LAYERS, ids=LAYER_IDS)
+def test_zero_steps_give_an_empty_output_and_the_initial_state(convert):
+    """nn.LSTM refuses T = 0; the book's layers return the empty output and the state they were given."""
+    layer = convert(nn.LSTM(3, 4, bidirectional=True))
+    hx = (torch.randn(2, 6, 4), torch.randn(2, 6, 4))
+    out, (h_n, c_n) = layer(torch.randn(0, 6, 3), hx)
+    assert out.shape == (0, 6, 8)
+    assert torch.equal(h_n, hx[0]) and torch.equal(c_n, hx[1])
+
+
+@pytest.mark.parametrize("cls", [FusedLSTM, CompiledLSTM])
+def test_sizes_that_are_not_positive_ints_are_refused(cls):
+    with pytest.raises(ValueError, match="expected input_size to be a positive int, got 3.5"):
+        cls(3.5, 6)
+    with pytest.raises(ValueError, match="expected num_layers to be a positive int, got True"):
+        cls(3, 6, num_layers=True)
+
+
+def test_fast_layers_are_the_base_layer_with_its_device_and_dtype():
+    from lstm_utils.layers import LSTM
+
+    layer = CompiledLSTM(3, 4, num_layers=2, dtype=torch.float64, device="cpu")
+    assert isinstance(layer, FusedLSTM) and isinstance(layer, LSTM)
+    assert {p.dtype for p in layer.parameters()} == {torch.float64}
+    assert repr(layer) == "CompiledLSTM(3, 4, num_layers=2)"

@@ -143,5 +143,14 @@ def test_bad_constructor_arguments_are_refused():
         LSTM(3, 4, dropout=2)
     with pytest.raises(NotImplementedError, match="proj_size"):
         LSTM(3, 4, proj_size=2)
-    with pytest.raises(TypeError, match="expected a LSTM, got GRU"):
+    with pytest.raises(TypeError, match="expected a torch.nn.LSTM, got GRU"):
         LSTM.from_torch(nn.GRU(3, 4))
+
+
+def test_sizes_that_are_not_positive_ints_are_refused():
+    with pytest.raises(ValueError, match="expected input_size to be a positive int, got 3.5"):
+        LSTM(3.5, 6)
+    with pytest.raises(ValueError, match="expected hidden_size to be a positive int, got 0"):
+        GRU(3, 0)
+    with pytest.raises(ValueError, match="expected dropout in \\[0, 1\\], got '0.5'"):
+        RNN(3, 4, dropout="0.5")

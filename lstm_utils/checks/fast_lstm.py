@@ -3,7 +3,7 @@ r"""Checks for the exercises of "A hand-written LSTM as fast as nn.LSTM".
 - :func:`check_fused_step`: the reader's element-wise step from the stacked pre-activations
   (batch, 4H) against :func:`lstm_utils.fast_lstm.lstm_cell_pointwise`.
 - :func:`check_weight_gradient`: the reader's :math:`\partial L / \partial U` from all steps' gate
-  gradients at once, :math:`\sum_t \bar a_t^\top h_{t-1}`, against the step-by-step sum.
+  gradients at once, :math:`\sum_t \delta a_t^\top h_{t-1}`, against the step-by-step sum.
 
 Each prints ``✓ …`` when right and raises :class:`~lstm_utils.checks.core.CheckFailed` naming what differs.
 """
