@@ -5,6 +5,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from lstm_utils.shapes import check_ids, check_int, check_shape
+
 
 def last_hidden(h_n: torch.Tensor, num_layers: int, bidirectional: bool) -> torch.Tensor:
     """The last layer's final hidden state from ``h_n`` of shape ``(layers × directions, batch, hidden)``.
@@ -13,6 +15,9 @@ def last_hidden(h_n: torch.Tensor, num_layers: int, bidirectional: bool) -> torc
     (finished at the first step) are concatenated: ``(batch, 2 × hidden)``; else ``(batch, hidden)``.
     """
     directions = 2 if bidirectional else 1
+    if not isinstance(h_n, torch.Tensor) or h_n.dim() != 3 or h_n.shape[0] != num_layers * directions:
+        raise ValueError(f"expected h_n of shape ({num_layers * directions}, batch, hidden) for {num_layers} layer(s) "
+                         f"x {directions} direction(s), got {tuple(getattr(h_n, 'shape', ()))}")
     last = h_n.view(num_layers, directions, *h_n.shape[1:])[-1]  # (directions, batch, hidden)
     return torch.cat(list(last), dim=-1)
 
@@ -27,15 +32,31 @@ class LastStateClassifier(nn.Module):
 
     def __init__(self, rnn: nn.Module, num_classes: int, embedding: nn.Embedding | None = None, dropout: float = 0.0):
         super().__init__()
+        missing = [name for name in ("hidden_size", "num_layers", "bidirectional") if not hasattr(rnn, name)]
+        if not isinstance(rnn, nn.Module) or missing:
+            raise TypeError(f"expected a recurrent layer like nn.LSTM (with hidden_size, num_layers, bidirectional), "
+                            f"got {type(rnn).__name__}")
         if not getattr(rnn, "batch_first", False):
             raise ValueError("expected a recurrent layer built with batch_first=True")
+        check_int(num_classes, "num_classes", 1)
         self.embedding = embedding
         self.rnn = rnn
         self.dropout = nn.Dropout(dropout)
         directions = 2 if rnn.bidirectional else 1
         self.head = nn.Linear(directions * rnn.hidden_size, num_classes)
 
+    def check_inputs(self, inputs: torch.Tensor) -> None:
+        """Token ids ``(batch, seq)`` in the embedding's range, or features ``(batch, seq, input_size)``; seq >= 1."""
+        if self.embedding is not None:
+            check_shape(inputs, ("batch", "seq"), name="inputs (token ids)")
+            check_ids(inputs, self.embedding.num_embeddings, "inputs (token ids)")
+        else:
+            check_shape(inputs, ("batch", "seq", getattr(self.rnn, "input_size", "features")), name="inputs")
+        if inputs.shape[1] == 0:
+            raise ValueError(f"expected sequences of at least one step, got inputs of shape {tuple(inputs.shape)}")
+
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        self.check_inputs(inputs)
         x = self.embedding(inputs) if self.embedding is not None else inputs  # (batch, seq, features)
         _, state = self.rnn(x)
         h_n = state[0] if isinstance(state, tuple) else state  # LSTMs return (h_n, c_n)

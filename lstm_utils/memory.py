@@ -54,6 +54,7 @@ from lstm_utils.checks.core import check_close, check_true, passed
 from lstm_utils.classifier import LastStateClassifier
 from lstm_utils.metrics import accuracy
 from lstm_utils.reproducibility import seed_everything
+from lstm_utils.shapes import check_int
 from lstm_utils.training import History, evaluate, fit
 
 
@@ -97,6 +98,8 @@ def _check_length(length: int) -> None:
 def digit_sum_label(sequence) -> int:
     """The label of a sequence: ``y = n1 + n2``, the sum of its first two digits."""
     sequence = np.asarray(sequence)
+    if sequence.ndim == 1 and len(sequence) and not np.issubdtype(sequence.dtype, np.integer):
+        raise ValueError(f"expected integer digits, got dtype {sequence.dtype}: {sequence.tolist()[:5]}")
     if sequence.ndim != 1 or len(sequence) < 3:
         raise ValueError(f"expected one sequence of at least 3 digits, got shape {sequence.shape}")
     if sequence.min() < 0 or sequence.max() >= NUM_DIGITS:
@@ -110,8 +113,7 @@ def generate_split(length: int, copies: int, rng: np.random.Generator) -> DigitS
     Example ``k`` of pair ``(n1, n2)`` is row ``copies * (10 * n1 + n2) + k``.
     """
     _check_length(length)
-    if copies < 1:
-        raise ValueError(f"expected copies >= 1, got {copies}")
+    check_int(copies, "copies", 1)
     pairs = np.array([(n1, n2) for n1 in range(NUM_DIGITS) for n2 in range(NUM_DIGITS)])  # (100, 2)
     pairs = np.repeat(pairs, copies, axis=0)  # (100 * copies, 2)
     n = len(pairs)
@@ -138,13 +140,21 @@ def make_splits(length: int, seed: int = 0) -> dict[str, DigitSumSplit]:
 
 def majority_class(labels) -> int:
     """The most frequent label (the smallest one on ties): a baseline that ignores the input."""
-    counts = np.bincount(np.asarray(labels), minlength=NUM_CLASSES)
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or labels.size == 0 or not np.issubdtype(labels.dtype, np.integer) or labels.min() < 0:
+        raise ValueError(f"expected a non-empty 1-D array of labels >= 0 (ints), got shape {labels.shape}, "
+                         f"dtype {labels.dtype}" + (f", values {labels.min()}..{labels.max()}" if labels.size else ""))
+    counts = np.bincount(labels, minlength=NUM_CLASSES)
     return int(counts.argmax())
 
 
 def save_split(split: DigitSumSplit, path: str | os.PathLike) -> Path:
     """Write ``split`` in the original format: ``"6 7 0 0 1 0 0 0 0 0\\t13"``, one example per line."""
+    if not isinstance(split, DigitSumSplit):
+        raise TypeError(f"expected a DigitSumSplit (from make_splits), got {type(split).__name__}")
     path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"expected a file path for the split, got the folder {path}")
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = [" ".join(map(str, seq)) + f"\t{label}\n" for seq, label in zip(split.sequences, split.labels)]
     path.write_text("".join(lines), encoding="utf-8")
@@ -153,17 +163,26 @@ def save_split(split: DigitSumSplit, path: str | os.PathLike) -> Path:
 
 def load_split(path: str | os.PathLike) -> DigitSumSplit:
     """Read a file written by :func:`save_split` (or by the original generator); checks every line."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"expected a digit-sum split file (digits<TAB>label a line), got no file at {path}")
     sequences, labels = [], []
-    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         parts = line.split("\t")
         if len(parts) != 2:
             raise ValueError(f"{path}:{number}: expected 'digits<TAB>label', got {line!r}")
-        sequence = [int(d) for d in parts[0].split()]
+        words = parts[0].split() + [parts[1].strip()]
+        if not all(w.isascii() and w.isdigit() for w in words):
+            raise ValueError(f"{path}:{number}: expected whole numbers (digits, then the label), got {line!r}")
+        sequence, label = [int(d) for d in words[:-1]], int(words[-1])
+        try:
+            expected = digit_sum_label(sequence)
+        except ValueError as error:  # a digit out of 0..9, too few digits
+            raise ValueError(f"{path}:{number}: {error}, in {line!r}") from None
         if sequences and len(sequence) != len(sequences[0]):
             raise ValueError(f"{path}:{number}: expected {len(sequences[0])} digits, got {len(sequence)}")
-        label = int(parts[1])
-        if label != digit_sum_label(sequence):
-            raise ValueError(f"{path}:{number}: expected label {digit_sum_label(sequence)} (n1 + n2), got {label}")
+        if label != expected:
+            raise ValueError(f"{path}:{number}: expected label {expected} (n1 + n2), got {label}")
         sequences.append(sequence)
         labels.append(label)
     if not sequences:
@@ -173,7 +192,10 @@ def load_split(path: str | os.PathLike) -> DigitSumSplit:
 
 
 def save_splits(splits: dict[str, DigitSumSplit], folder: str | os.PathLike) -> list[Path]:
-    """Write ``folder/train.txt``, ``dev.txt``, ``test.txt`` (the original's layout is ``datasets/<L>/``)."""
+    """Write ``folder/train.txt``, ``dev.txt``, ``test.txt`` (the original's layout is ``datasets/<L>/``).
+
+    All three are checked before any file is written."""
+    _check_splits(splits)
     return [save_split(split, Path(folder) / f"{name}.txt") for name, split in splits.items()]
 
 
@@ -211,6 +233,16 @@ class RunResult:
         }
 
 
+def _check_splits(splits: Mapping[str, DigitSumSplit], where: str = "") -> None:
+    """``train``, ``dev`` and ``test``, each a :class:`DigitSumSplit`."""
+    if not isinstance(splits, Mapping) or {"train", "dev", "test"} - set(splits):
+        given = sorted(splits) if isinstance(splits, Mapping) else type(splits).__name__
+        raise ValueError(f"expected splits train, dev and test{where}, got {given}")
+    wrong = {name: type(split).__name__ for name, split in splits.items() if not isinstance(split, DigitSumSplit)}
+    if wrong:
+        raise TypeError(f"expected each split{where} to be a DigitSumSplit (from make_splits), got {wrong}")
+
+
 def build_classifier(
     layer: LayerFactory, hidden_size: int = 32, embedding_dim: int = 32
 ) -> LastStateClassifier:
@@ -244,9 +276,7 @@ def train_digit_sum(
 
     The seed fixes the initial weights and the shuffling, so a run repeated gives the same numbers.
     """
-    missing = {"train", "dev", "test"} - set(splits)
-    if missing:
-        raise ValueError(f"expected splits train, dev and test, got {sorted(splits)}")
+    _check_splits(splits)
     generator = seed_everything(seed)
     model = build_classifier(layer, hidden_size, embedding_dim)
     length = splits["train"].length
@@ -276,6 +306,7 @@ def baseline_rows(splits_by_length: Mapping[int, Mapping[str, DigitSumSplit]]) -
     """Dev and test accuracy of always predicting the most frequent training label, per length."""
     rows = []
     for length, splits in splits_by_length.items():
+        _check_splits(splits, f" for L={length}")
         guess = majority_class(splits["train"].labels)
         rows.append({
             "model": "majority class",
@@ -309,6 +340,8 @@ def trace_panel(trace: Mapping[str, torch.Tensor], key: str, batch_index: int = 
     values = trace[key]
     if values.dim() != 3:
         raise ValueError(f"expected trace[{key!r}] of shape (seq, batch, hidden), got {tuple(values.shape)}")
+    if check_int(batch_index, "batch_index", 0) >= values.shape[1]:
+        raise ValueError(f"expected batch_index in [0, {values.shape[1]}) (the batch of trace[{key!r}]), got {batch_index}")
     return values[:, batch_index, :].detach().cpu().numpy().T  # (hidden, seq)
 
 
@@ -417,7 +450,7 @@ def check_majority_baseline(baseline: Callable[[np.ndarray, np.ndarray], float])
 
 def check_mean_forget_gate(got: object, trace: Mapping[str, torch.Tensor], batch_index: int = 0) -> None:
     """``got`` must be the forget gate averaged over the hidden units at each step: shape ``(seq,)``."""
-    expected = trace["f"][:, batch_index, :].detach().mean(dim=-1)  # (seq,)
+    expected = torch.as_tensor(trace_panel(trace, "f", batch_index)).mean(dim=0)  # (seq,)
     check_true(
         not isinstance(got, torch.Tensor) or got.dim() == 1,
         f"expected one number per time step, shape ({len(expected)},), got {tuple(getattr(got, 'shape', ()))}: "

@@ -34,6 +34,8 @@ from seqeval.metrics import classification_report
 from seqeval.metrics.sequence_labeling import get_entities
 from sklearn.metrics import f1_score
 
+from lstm_utils.shapes import check_int
+
 if TYPE_CHECKING:
     from lstm_utils.text.vocab import Vocab
 
@@ -52,6 +54,8 @@ def accuracy(logits: Tensor, targets: Tensor, ignore_index: int | None = None) -
             f"expected targets of shape {tuple(logits.shape[:-1])} for logits {tuple(logits.shape)}, "
             f"got {tuple(targets.shape)}"
         )
+    if targets.dtype.is_floating_point or targets.dtype.is_complex or targets.dtype == torch.bool:
+        raise TypeError(f"expected targets as integer class ids, got dtype {targets.dtype}")
     correct = logits.argmax(dim=-1) == targets
     if ignore_index is not None:
         keep = targets != ignore_index
@@ -75,9 +79,14 @@ def mean_absolute_error(predictions: Tensor, targets: Tensor) -> tuple[float, fl
 
 def confusion_matrix(y_true: Sequence[int], y_pred: Sequence[int], num_classes: int) -> np.ndarray:
     """``counts[t, p]`` = number of examples of true class ``t`` predicted as ``p``."""
+    num_classes = check_int(num_classes, "num_classes", 1)
     y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
     if y_true.shape != y_pred.shape:
         raise ValueError(f"expected y_pred of shape {y_true.shape}, got {y_pred.shape}")
+    for name, ids in (("y_true", y_true), ("y_pred", y_pred)):
+        if ids.size and (not np.issubdtype(ids.dtype, np.integer) or ids.min() < 0 or ids.max() >= num_classes):
+            shown = f"{ids.min()}..{ids.max()} ({ids.dtype})" if np.issubdtype(ids.dtype, np.number) else str(ids.dtype)
+            raise ValueError(f"expected {name} as class ids 0..{num_classes - 1}, got {shown}")
     counts = np.zeros((num_classes, num_classes), dtype=np.int64)
     np.add.at(counts, (y_true, y_pred), 1)
     return counts
@@ -103,7 +112,15 @@ def sequence_accuracy(logits: Tensor, targets: Tensor, pad_index: int = IGNORE_I
     return float(right.all(dim=1).sum()), float(len(targets))
 
 
+def _not_a_str(**values) -> None:
+    """A ``str`` is a sequence of characters: refuse one where a list of strings or sentences belongs."""
+    for name, value in values.items():
+        if isinstance(value, str):
+            raise TypeError(f"expected {name} as a list (one item per example), got a str {value[:30]!r}")
+
+
 def _check_strings(predicted: Sequence[str], truth: Sequence[str]) -> None:
+    _not_a_str(predicted=predicted, truth=truth)
     if len(predicted) != len(truth):
         raise ValueError(f"expected {len(truth)} predictions (one per true string), got {len(predicted)}")
 
@@ -146,9 +163,13 @@ def decode_batch(
 
 
 def _check_aligned(true: Tags, pred: Tags) -> None:
-    if len(true) != len(pred) or any(len(t) != len(p) for t, p in zip(true, pred)):
-        raise ValueError(f"expected as many predicted as true sentences and tags, got {len(pred)} and {len(true)} "
-                         "sentences (or sentences of different lengths)")
+    _not_a_str(true=true, pred=pred)
+    if len(true) != len(pred):
+        raise ValueError(f"expected as many predicted as true sentences, got {len(pred)} and {len(true)}")
+    for n, (t, p) in enumerate(zip(true, pred)):
+        _not_a_str(**{f"true[{n}]": t, f"pred[{n}]": p})
+        if len(t) != len(p):
+            raise ValueError(f"expected as many predicted as true tags in sentence {n}, got {len(p)} and {len(t)}")
 
 
 def entity_counts(true: Tags, pred: Tags) -> tuple[int, int, int]:

@@ -23,6 +23,7 @@ from torch import nn
 
 from lstm_utils.checks.core import CheckFailed, check_close, check_true, passed
 from lstm_utils.classifier import LastStateClassifier
+from lstm_utils.shapes import check_int
 from lstm_utils.training import evaluating, ridge_regression
 
 
@@ -35,6 +36,7 @@ def logits_after_each_step(model: LastStateClassifier, inputs: torch.Tensor) -> 
     if model.rnn.bidirectional:
         raise ValueError("expected a unidirectional recurrent layer, got bidirectional=True: its backward "
                          "states have read the whole sequence at every step")
+    model.check_inputs(inputs)
     x = model.embedding(inputs) if model.embedding is not None else inputs  # (batch, seq, features)
     output, _ = model.rnn(x)  # (batch, seq, hidden): h_t of the last layer at every step
     return model.head(model.dropout(output))  # (batch, seq, classes)
@@ -55,6 +57,8 @@ def accuracy_after_each_step(predictions: np.ndarray, targets: np.ndarray) -> np
     predictions, targets = np.asarray(predictions), np.asarray(targets)
     if predictions.ndim != 2 or predictions.shape[0] != targets.shape[0]:
         raise ValueError(f"expected predictions of shape ({targets.shape[0]}, seq), got {predictions.shape}")
+    if predictions.size == 0:
+        raise ValueError(f"expected at least one example and one step, got predictions of shape {predictions.shape}")
     return (predictions == targets[:, None]).mean(axis=0)
 
 
@@ -68,7 +72,12 @@ def hidden_after_each_step(
     device = torch.device(device) if device is not None else next(model.parameters()).device
     states, targets = [], []
     with evaluating(model):
-        for inputs, batch_targets in loader:
+        for batch in loader:
+            if not isinstance(batch, (tuple, list)) or len(batch) != 2:
+                items = f" of {len(batch)} items" if isinstance(batch, (tuple, list)) else ""
+                raise ValueError(f"expected batches (inputs, targets), got a {type(batch).__name__}{items}")
+            inputs, batch_targets = batch
+            model.check_inputs(inputs)
             x = inputs.to(device)
             x = model.embedding(x) if model.embedding is not None else x
             states.append(model.rnn(x)[0].cpu())  # (batch, seq, hidden)
@@ -108,6 +117,9 @@ def fit_step_probes(h: torch.Tensor, targets: torch.Tensor, classes: int, ridge:
     """
     if h.dim() != 3 or targets.shape != h.shape[:1]:
         raise ValueError(f"expected h (n, seq, hidden) and targets (n,), got {tuple(h.shape)} and {tuple(targets.shape)}")
+    classes = check_int(classes, "classes", 2)
+    if targets.numel() and (targets.min() < 0 or targets.max() >= classes):
+        raise ValueError(f"expected targets in 0..{classes - 1}, got {int(targets.min())}..{int(targets.max())}")
     n, steps, hidden = h.shape
     h = h.double()
     ones = torch.ones(n, steps, 1, dtype=h.dtype, device=h.device)
@@ -208,6 +220,8 @@ def check_bottom_up(bottom_up: Callable[[torch.Tensor], torch.Tensor]) -> None:
 def reference_settled_rows(predictions: np.ndarray) -> np.ndarray:
     """For each example, the number of rows read after which its prediction never changes again."""
     predictions = np.asarray(predictions)  # (n, rows)
+    if predictions.ndim != 2 or predictions.shape[1] == 0:
+        raise ValueError(f"expected predictions of shape (n, rows) with rows >= 1, got {predictions.shape}")
     differs = predictions != predictions[:, -1:]  # (n, rows): True where the prediction is not yet the final one
     last_different = np.where(differs.any(axis=1), differs.shape[1] - 1 - np.argmax(differs[:, ::-1], axis=1), -1)
     return last_different + 2  # the step after the last change, counted from 1

@@ -21,14 +21,18 @@ def plot_history(
     ax: plt.Axes | None = None,
 ) -> plt.Axes:
     """Plot ``keys`` of ``history`` against the epoch, marking the best epoch when there is one."""
+    if not isinstance(history, History) or not history.records:
+        raise ValueError(f"expected a History with at least one epoch, got {history!r}")
+    if isinstance(keys, str) or not keys:
+        raise TypeError(f"expected a non-empty list of keys such as ['train_loss', 'dev_loss'], got {keys!r}")
+    epochs = [r["epoch"] for r in history.records]
+    for key in keys:  # every key is checked before anything is drawn
+        if len(history[key]) != len(epochs):
+            raise KeyError(f"{key!r} is not recorded for every epoch; recorded keys: {history.keys()}")
     if ax is None:
         _, ax = plt.subplots(figsize=(6, 3.5))
-    epochs = [r["epoch"] for r in history.records]
     for key in keys:
-        values = history[key]
-        if len(values) != len(epochs):
-            raise KeyError(f"{key!r} is not recorded for every epoch; recorded keys: {history.keys()}")
-        ax.plot(epochs, values, marker="o" if len(epochs) < 30 else None, label=key)
+        ax.plot(epochs, history[key], marker="o" if len(epochs) < 30 else None, label=key)
     if history.best_epoch is not None:
         ax.axvline(history.best_epoch, color="grey", linestyle=":", label=f"best epoch ({history.best_epoch})")
     if logy:
@@ -49,9 +53,14 @@ def plot_confusion_matrix(
     ax: plt.Axes | None = None,
 ) -> plt.Axes:
     """Show ``counts`` (rows: true class, columns: predicted), as shares of each row when ``normalize``."""
+    if isinstance(labels, str):
+        raise TypeError(f"expected a list of class labels, got a str {labels!r}")
     counts = np.asarray(counts)
     if counts.shape != (len(labels), len(labels)):
-        raise ValueError(f"expected counts of shape ({len(labels)}, {len(labels)}), got {counts.shape}")
+        raise ValueError(f"expected counts of shape ({len(labels)}, {len(labels)}) (one row and column per label), "
+                         f"got {counts.shape}")
+    if not np.issubdtype(counts.dtype, np.number) or (counts.size and counts.min() < 0):
+        raise ValueError(f"expected counts >= 0, got {counts.min() if counts.size else counts.dtype}")
     values = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1) if normalize else counts
     if ax is None:
         size = max(4.0, 0.45 * len(labels) + 2)

@@ -18,9 +18,15 @@ SHAPE_CASES = [
 ]
 
 
+def _check_callable(function: object, name: str) -> None:
+    if not callable(function):
+        raise CheckFailed(f"expected {name} to be a function you defined, got {type(function).__name__} {function!r:.40}")
+
+
 def check_lstm_shapes(lstm_shapes: Callable[..., dict]) -> None:
     """Compare ``lstm_shapes(seq_len, batch, input_size, hidden_size, num_layers, bidirectional, batch_first)``
     (a dict of ``output``, ``h_n``, ``c_n`` shapes) with what ``nn.LSTM`` really returns."""
+    _check_callable(lstm_shapes, "lstm_shapes")
     for seq_len, batch, input_size, hidden, layers, bidirectional, batch_first in SHAPE_CASES:
         lstm = nn.LSTM(input_size, hidden, num_layers=layers, bidirectional=bidirectional, batch_first=batch_first)
         x = torch.zeros((batch, seq_len, input_size) if batch_first else (seq_len, batch, input_size))
@@ -39,13 +45,17 @@ def check_lstm_shapes(lstm_shapes: Callable[..., dict]) -> None:
 
 def check_bidirectional(run_bidirectional: Callable, *, layers: tuple[int, ...] = (1, 2)) -> None:
     """Compare ``run_bidirectional(lstm, x) -> output, (h_n, c_n)`` with a bidirectional ``nn.LSTM`` (float64)."""
+    _check_callable(run_bidirectional, "run_bidirectional")
     torch.manual_seed(0)
     for num_layers in layers:
         lstm = nn.LSTM(3, 4, num_layers=num_layers, bidirectional=True).double()
         x = torch.randn(6, 2, 3, dtype=torch.float64)  # (seq, batch, feature)
         expected_output, (expected_h, expected_c) = lstm(x)
         with torch.no_grad():
-            output, (h_n, c_n) = run_bidirectional(lstm, x)
+            answer = run_bidirectional(lstm, x)
+        if not (isinstance(answer, tuple) and len(answer) == 2 and isinstance(answer[1], tuple) and len(answer[1]) == 2):
+            raise CheckFailed(f"expected run_bidirectional to return output, (h_n, c_n) like nn.LSTM, got {answer!r:.80}")
+        output, (h_n, c_n) = answer
         for name, got, expected in (("output", output, expected_output), ("h_n", h_n, expected_h), ("c_n", c_n, expected_c)):
             try:
                 check_close(got, expected, name=name, atol=1e-10, rtol=0)

@@ -18,6 +18,8 @@ from torch import nn
 
 from lstm_utils.progress import tqdm
 
+from lstm_utils.shapes import check_int
+
 LOWER_IS_BETTER = ("loss", "error", "mae", "mse", "rmse", "perplexity")
 
 Metric = Callable[[torch.Tensor, torch.Tensor], tuple[float, float]]
@@ -61,6 +63,10 @@ def ridge_regression(x: torch.Tensor, y: torch.Tensor, penalty: float, *, penali
     ``(n, k)``; returns ``W`` ``(..., d, k)``. ``penalize_last=False`` leaves the last column of ``x``
     (a column of ones: the bias) unpenalised.
     """
+    if x.dim() < 2 or y.dim() < 2 or x.shape[-2] != y.shape[-2]:
+        raise ValueError(f"expected x (..., n, d) and y (..., n, k) with the same n, got {tuple(x.shape)} and {tuple(y.shape)}")
+    if not penalty >= 0:
+        raise ValueError(f"expected a penalty >= 0, got {penalty}")
     n, d = x.shape[-2:]
     regulariser = penalty * n * torch.eye(d, dtype=x.dtype, device=x.device)  # (d, d)
     if not penalize_last:
@@ -99,6 +105,11 @@ class History:
         return pd.DataFrame(self.records).set_index("epoch")
 
 
+def _check_metrics(metrics) -> None:
+    if metrics is not None and (not isinstance(metrics, Mapping) or not all(map(callable, metrics.values()))):
+        raise TypeError(f"expected metrics as a dict {{name: metric(outputs, targets)}}, got {metrics!r}")
+
+
 @torch.no_grad()
 def evaluate(
     model: nn.Module,
@@ -110,6 +121,7 @@ def evaluate(
     device: torch.device | str | None = None,
 ) -> dict[str, float]:
     """Loss (mean over examples) and each metric over the whole ``loader``, in eval mode."""
+    _check_metrics(metrics)
     device = torch.device(device) if device is not None else next(model.parameters()).device
     totals = {name: [0.0, 0.0] for name in (metrics or {})}
     loss_sum, count = 0.0, 0
@@ -156,8 +168,17 @@ def fit(
     ``grad_clip`` rescales the gradients whose joint norm exceeds it; ``patience`` stops early after that
     many epochs without improvement. Each step is the loop chapter 3 writes in the open.
     """
-    if epochs < 1:
-        raise ValueError(f"expected epochs >= 1, got {epochs}")
+    check_int(epochs, "epochs", 1)
+    check_int(patience, "patience", 1, optional=True)
+    if grad_clip is not None and not grad_clip > 0:
+        raise ValueError(f"expected grad_clip > 0 or None, got {grad_clip}")
+    if not callable(getattr(optimizer, "step", None)) or not callable(getattr(optimizer, "zero_grad", None)):
+        raise TypeError(f"expected a torch.optim.Optimizer, got {type(optimizer).__name__}")
+    _check_metrics(metrics)
+    if dev_loader is not None:
+        recorded = ["dev_loss", *(f"dev_{name}" for name in (metrics or {}))]
+        if monitor not in recorded:
+            raise KeyError(f"expected monitor to be one of the recorded values {recorded}, got {monitor!r}")
     device = torch.device(device) if device is not None else next(model.parameters()).device
     model.to(device)
     minimize = monitor.endswith(LOWER_IS_BETTER)
@@ -178,7 +199,9 @@ def fit(
             optimizer.step()
             loss_sum += float(loss.detach()) * len(targets)
             count += len(targets)
-        record: dict[str, float] = {"epoch": epoch, "train_loss": loss_sum / max(count, 1)}
+        if count == 0:
+            raise ValueError("expected a train_loader that yields batches, got one that yielded none")
+        record: dict[str, float] = {"epoch": epoch, "train_loss": loss_sum / count}
         if dev_loader is not None:
             dev = evaluate(model, dev_loader, loss_fn=loss_fn, metrics=metrics, forward=forward, device=device)
             record.update({f"dev_{k}": v for k, v in dev.items()})

@@ -86,6 +86,13 @@ def test_extra_bytes_and_short_header_are_errors(tmp_path):
         read_idx(path)
 
 
+def test_a_zero_dimension_idx_file_is_refused_not_read_as_a_scalar(tmp_path):
+    path = tmp_path / "scalar"
+    path.write_bytes(b"\x00\x00\x08\x00\x05")  # magic with d = 0, then one byte: a valid-looking scalar
+    with pytest.raises(IdxFormatError, match=r"scalar: expected an IDX file of at least 1 dimension, got 0"):
+        read_idx(path)
+
+
 def test_wrong_magic_number_names_expected_and_given(tmp_path):
     path = tmp_path / "train-images-idx3-ubyte"
     path.write_bytes(idx_bytes(np.zeros(4)))  # a labels file (2049) where images (2051) are expected
@@ -144,6 +151,10 @@ def test_datasets_subsets_and_checks_its_arguments():
     assert (len(sets["train"]), len(sets["dev"])) == (75, 25)
     with pytest.raises(ValueError, match="expected 0 < dev_size < 1, got 1.5"):
         digits.datasets(dev_size=1.5)
+    with pytest.raises(ValueError, match=r"expected an int max_train >= 2, got 2.5"):
+        digits.datasets(max_train=2.5)
+    with pytest.raises(ValueError, match=r"expected dev_size=0.9 to leave training images, got 2 dev images out of 2"):
+        digits.datasets(dev_size=0.9, max_train=2)
 
 
 def test_loader_order_local_then_download_then_digits(tiny_mnist, tmp_path_factory):

@@ -81,3 +81,27 @@ def test_holt_winters_forecast_uses_only_the_past_of_each_origin():
     assert before.shape == (20, 6)
     with pytest.raises(RuntimeError, match="fit"):
         HoltWinters(12).forecast(y, np.array([50]), np.array([1]))
+
+
+def test_baselines_check_windows_target_and_period():
+    spec = WindowSpec(6, 2, 2)
+    windows = torch.randn(4, 6, 2)
+    with pytest.raises(ValueError, match=r"expected inputs of shape \(N, 6, features\), got \(4, 6\)"):
+        persistence(windows[..., 0], spec)
+    with pytest.raises(ValueError, match=r"expected target_index in \[0, 2\) \(an int\), got 3"):
+        persistence(windows, spec, target_index=3)
+    with pytest.raises(ValueError, match=r"expected period >= 1, got 0"):
+        seasonal_naive(windows, spec, period=0)
+    with pytest.raises(TypeError, match=r"expected an int period, got float 2.5"):
+        seasonal_naive(windows, spec, period=2.5)
+    with pytest.raises(ValueError, match=r"expected labels of shape \(4, label_width\), got \(3, 2\)"):
+        LinearWindow().fit(windows, torch.randn(3, 2))
+
+
+def test_holt_winters_needs_a_period_of_two_and_two_finite_periods_of_data():
+    with pytest.raises(ValueError, match=r"expected period >= 2, got 1"):
+        HoltWinters(1)
+    with pytest.raises(ValueError, match=r"at least two periods \(8 steps\), got shape \(5,\)"):
+        HoltWinters(4).fit(np.arange(5.0))
+    with pytest.raises(ValueError, match=r"got shape \(12,\) with NaN/inf"):
+        HoltWinters(4).fit(np.r_[np.arange(11.0), np.nan])

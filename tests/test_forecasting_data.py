@@ -196,3 +196,49 @@ def test_bad_specs_and_arguments():
     with pytest.raises(ValueError, match=r"shape \(time,\) or \(time, features\)"):
         make_windows(np.zeros((3, 3, 3)), WindowSpec(1, 1, 1))
     assert isinstance(make_windows(ramp(5)[:, 0], WindowSpec(2, 1, 1))[0], torch.Tensor)  # 1-D is fine
+
+
+@pytest.mark.parametrize("widths", [(2.5, 1, 1), (2.0, 1, 1), (3, "1", 1), (3, 1, True)])
+def test_window_widths_that_are_not_ints_are_named(widths):
+    with pytest.raises(TypeError, match=r"expected input_width, label_width, shift as ints, got \w+="):
+        WindowSpec(*widths)
+    assert WindowSpec(np.int64(3), np.int64(1), 1) == WindowSpec(3, 1, 1)  # any integer type is fine
+
+
+def test_normalizer_refuses_an_empty_part_and_other_feature_counts():
+    with pytest.raises(ValueError, match=r"expected a training part of at least one step .* got shape \(0, 1\)"):
+        Normalizer.fit([])
+    normalizer = Normalizer.fit(ramp(10, features=2))
+    with pytest.raises(ValueError, match=r"expected values of shape \(time, 2\) \(the features fitted\), got \(4, 1\)"):
+        normalizer.transform(ramp(4))
+    with pytest.raises(ValueError, match=r"expected column in \[0, 2\) \(an int\), got 2"):
+        normalizer.inverse(np.zeros(3), column=2)
+
+
+def test_series_that_are_not_numbers_empty_or_with_a_float_target_index_are_named():
+    with pytest.raises(TypeError, match=r"expected values as numbers \(time,\) or \(time, features\), got list"):
+        make_windows(["a", "b", "c"], WindowSpec(1, 1, 1))
+    with pytest.raises(ValueError, match=r"expected target_index in \[0, 2\) \(an int\), got 0.5"):
+        make_windows(ramp(10, features=2), WindowSpec(2, 1, 1), target_index=0.5)
+    with pytest.raises(ValueError, match=r"co2: expected a series of at least one value, got an empty one"):
+        fill_gaps(pd.Series([], dtype=float, name="co2"))
+    with pytest.raises(TypeError, match=r"expected an int length, got float 10.5"):
+        noisy_sine(length=10.5)
+
+
+def test_jena_reader_names_an_empty_file_bad_times_and_text_readings(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(ValueError, match=r"empty.csv: expected a header \['Date Time', .* got an empty file"):
+        read_jena(empty)
+    header_only = write_jena(tmp_path / "header.csv", hours=0)
+    with pytest.raises(ValueError, match=r"header.csv: expected at least one row of readings, got only the header"):
+        read_jena(header_only)
+    path = write_jena(tmp_path / JENA_CSV, hours=2)
+    text = path.read_text()
+    (tmp_path / "times.csv").write_text(text.replace("01.01.2009 00:10:00", "2009-01-01T00:10"))
+    with pytest.raises(ValueError, match=r"times.csv: expected times like 01.01.2009 00:10:00 in 'Date Time'"):
+        read_jena(tmp_path / "times.csv")
+    (tmp_path / "text.csv").write_text(text.replace("996.50", "1e3 mbar", 2))
+    with pytest.raises(ValueError, match=r"text.csv: expected numbers in \['p \(mbar\)'\], got text such as '1e3 mbar'"):
+        read_jena(tmp_path / "text.csv")

@@ -130,3 +130,33 @@ def test_fit_forecaster_keeps_the_epoch_with_the_lowest_validation_error():
     maes = history["dev_mae"]
     assert history.best_epoch == 1 + maes.index(min(maes))
     assert float((predict(model, x[:16]) - y[:16]).abs().mean()) == pytest.approx(min(maes), rel=1e-5)
+
+
+@pytest.mark.parametrize("model_class", [LSTMForecaster, AutoregressiveLSTM])
+def test_forecasters_check_label_width_target_and_window_shape(model_class):
+    rnn = nn.LSTM(2, 8, batch_first=True)
+    with pytest.raises(ValueError, match=r"expected label_width >= 1, got 0"):
+        model_class(rnn, 0)
+    with pytest.raises(TypeError, match=r"expected an int label_width, got float 2.5"):
+        model_class(rnn, 2.5)
+    with pytest.raises(ValueError, match=r"expected target_index in \[0, 2\) \(the layer's input features\), got 5"):
+        model_class(rnn, 2, target_index=5)
+    model = model_class(rnn, 2)
+    with pytest.raises(ValueError, match=r"expected inputs of shape \(batch, input_width, 2\), got \(4, 6, 3\)"):
+        model(torch.randn(4, 6, 3))
+    with pytest.raises(ValueError, match=r"expected windows of at least one step, got shape \(4, 0, 2\)"):
+        model(torch.randn(4, 0, 2))
+
+
+def test_predict_and_fit_forecaster_check_their_windows():
+    from lstm_utils.forecasting.model import fit_forecaster
+
+    model = LSTMForecaster(nn.LSTM(2, 8, batch_first=True), 2)
+    windows = torch.randn(4, 6, 2)
+    with pytest.raises(ValueError, match=r"expected batch_size >= 1, got 0"):
+        predict(model, windows, batch_size=0)
+    with pytest.raises(ValueError, match=r"expected a tensor of at least one window, got torch.Size\(\[0, 6, 2\]\)"):
+        predict(model, windows[:0])
+    with pytest.raises(ValueError, match=r"expected train = \(inputs, labels\) with as many labels as windows .* "
+                                         r"got \[\(4, 6, 2\), \(3, 2\)\]"):
+        fit_forecaster(model, (windows, torch.zeros(3, 2)), (windows, torch.zeros(4, 2)), epochs=1)

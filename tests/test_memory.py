@@ -120,6 +120,25 @@ def test_load_reads_the_worked_example_and_rejects_a_wrong_label(tmp_path):
         load_split(tmp_path / "x.txt")
 
 
+@pytest.mark.parametrize("lines, message", [
+    ("6 7 0 0\t13\n6 x 0 0\t6\n", r"bad.txt:2: expected whole numbers \(digits, then the label\), got '6 x 0 0\\t6'"),
+    ("6 7 0 0\tthirteen\n", r"bad.txt:1: expected whole numbers .* got '6 7 0 0\\tthirteen'"),
+    ("6 7 0 0\t13\n6 17 0 0\t23\n", r"bad.txt:2: expected digits in 0..9, got values 0..17"),
+    ("6 7\t13\n", r"bad.txt:1: expected one sequence of at least 3 digits"),
+    ("6 7 0 0\t13\n6 7 0\t13\n", r"bad.txt:2: expected 4 digits, got 3"),
+    ("", r"bad.txt: expected at least one example, got an empty file"),
+])
+def test_load_split_names_the_bad_line(tmp_path, lines, message):
+    (tmp_path / "bad.txt").write_text(lines)
+    with pytest.raises(ValueError, match=message):
+        load_split(tmp_path / "bad.txt")
+
+
+def test_load_splits_names_a_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"expected a digit-sum split file .* got no file at .*train.txt"):
+        load_splits(tmp_path)
+
+
 def test_bad_arguments_name_expected_and_given():
     with pytest.raises(ValueError, match="expected a sequence length L >= 3.*got 2"):
         make_splits(2)
@@ -263,3 +282,33 @@ def test_mean_forget_gate_check():
         check_mean_forget_gate(trace["f"].mean(1), trace)
     with pytest.raises(CheckFailed, match="differs from the reference"):
         check_mean_forget_gate(trace["f"][:, 1].mean(-1), trace)
+
+
+@pytest.mark.parametrize("labels", [[], [1.5, 2.0], [-1, 2], [[1, 2]]])
+def test_majority_class_names_labels_that_are_not_class_ids(labels):
+    with pytest.raises(ValueError, match=r"expected a non-empty 1-D array of labels >= 0 \(ints\), got shape"):
+        majority_class(labels)
+
+
+def test_digits_copies_splits_and_batch_index_are_checked():
+    with pytest.raises(ValueError, match=r"expected integer digits, got dtype float64"):
+        digit_sum_label([1.5, 2, 0])
+    with pytest.raises(TypeError, match=r"expected an int copies, got float 1.5"):
+        generate_split(10, 1.5, np.random.default_rng(0))
+    with pytest.raises(TypeError, match=r"expected each split to be a DigitSumSplit .* got \{'train': 'int'"):
+        train_digit_sum("x", nn.LSTM, {"train": 1, "dev": 2, "test": 3}, epochs=1, progress=False)
+    with pytest.raises(ValueError, match=r"expected splits train, dev and test for L=5, got \['train'\]"):
+        baseline_rows({5: {"train": make_splits(5)["train"]}})
+    with pytest.raises(ValueError, match=r"expected batch_index in \[0, 3\) \(the batch of trace\['i'\]\), got 5"):
+        trace_panel({"i": torch.zeros(2, 3, 4)}, "i", batch_index=5)
+    with pytest.raises(KeyError, match=r"expected one of \[\] in the trace, got 'f'"):
+        check_mean_forget_gate(0.5, {})
+
+
+def test_saving_checks_every_split_before_writing_anything(tmp_path):
+    splits = make_splits(5)
+    with pytest.raises(TypeError, match=r"expected each split to be a DigitSumSplit .* got \{'test': 'list'\}"):
+        save_splits({**splits, "test": [1, 2]}, tmp_path / "5")
+    assert not (tmp_path / "5").exists()
+    with pytest.raises(IsADirectoryError, match=r"expected a file path for the split, got the folder"):
+        save_split(splits["dev"], tmp_path)

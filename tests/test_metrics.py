@@ -8,7 +8,7 @@ import torch
 from seqeval.metrics import f1_score as seqeval_f1
 
 from lstm_utils.metrics import (
-    IGNORE_INDEX, accuracy, binary_accuracy, char_accuracy, decode_batch, entity_counts, entity_f1,
+    IGNORE_INDEX, accuracy, binary_accuracy, char_accuracy, confusion_matrix, decode_batch, entity_counts, entity_f1,
     entity_f1_metric, entity_report, flat_token_accuracy, mean_absolute_error, ratio, sequence_accuracy, string_accuracy,
     tag_confusion, token_accuracy, weighted_token_f1,
 )
@@ -168,3 +168,27 @@ def test_confusion_of_tags_and_errors():
         entity_f1(TRUE, PRED[:1])
     with pytest.raises(ValueError, match=r"expected tags of shape \(2, 4\)"):
         decode_batch(torch.zeros(2, 4, 6), torch.zeros(2, 5, dtype=torch.long), TAGS)
+
+
+def test_accuracy_wants_integer_class_ids_as_targets():
+    with pytest.raises(TypeError, match=r"expected targets as integer class ids, got dtype torch.float32"):
+        accuracy(torch.zeros(3, 4), torch.zeros(3))
+
+
+@pytest.mark.parametrize("y_true, y_pred, message", [
+    ([0, 5], [0, 1], r"expected y_true as class ids 0..2, got 0..5"),
+    ([0, 1], [0, -1], r"expected y_pred as class ids 0..2, got -1..0"),
+    ([0, 1.5], [0, 1], r"expected y_true as class ids 0..2, got 0.0..1.5 \(float64\)"),
+])
+def test_confusion_matrix_refuses_ids_outside_the_classes(y_true, y_pred, message):
+    with pytest.raises(ValueError, match=message):
+        confusion_matrix(y_true, y_pred, 3)
+
+
+def test_string_and_entity_metrics_refuse_a_bare_str():
+    with pytest.raises(TypeError, match=r"expected predicted as a list \(one item per example\), got a str '596'"):
+        string_accuracy("596", ["596"])
+    with pytest.raises(TypeError, match=r"expected true as a list .* got a str 'B-per O'"):
+        entity_f1("B-per O", [["B-per", "O"]])
+    with pytest.raises(ValueError, match=r"expected as many predicted as true tags in sentence 1, got 1 and 2"):
+        entity_f1([["O"], ["O", "O"]], [["O"], ["O"]])

@@ -133,3 +133,23 @@ def test_settled_row_accepts_the_reference_and_names_mistakes(capsys):
 
 def test_reference_settled_rows_on_a_worked_example():
     np.testing.assert_array_equal(reference_settled_rows(np.array([[1, 2, 2], [3, 3, 3], [1, 2, 1]])), [2, 1, 3])
+
+
+def test_step_functions_name_bad_inputs():
+    model = LastStateClassifier(nn.LSTM(4, 8, batch_first=True), 3)
+    with pytest.raises(ValueError, match=r"expected inputs of shape \(batch, seq, 4\), got \(2, 5\)"):
+        logits_after_each_step(model, torch.zeros(2, 5))
+    with pytest.raises(ValueError, match=r"expected batches \(inputs, targets\), got a Tensor"):
+        hidden_after_each_step(model, torch.zeros(2, 5, 4))
+    with pytest.raises(ValueError, match=r"expected at least one example and one step, got predictions of shape \(0, 5\)"):
+        accuracy_after_each_step(np.zeros((0, 5)), np.zeros(0))
+    with pytest.raises(ValueError, match=r"expected predictions of shape \(n, rows\) with rows >= 1, got \(5,\)"):
+        reference_settled_rows(np.zeros(5))
+
+
+def test_step_probes_check_classes_and_targets():
+    h = torch.zeros(4, 5, 8)
+    with pytest.raises(ValueError, match=r"expected classes >= 2, got 0"):
+        fit_step_probes(h, torch.zeros(4, dtype=torch.long), 0)
+    with pytest.raises(ValueError, match=r"expected targets in 0..2, got 0..5"):
+        fit_step_probes(h, torch.tensor([0, 1, 5, 2]), 3)

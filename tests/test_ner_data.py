@@ -9,10 +9,11 @@ from seqeval.metrics.sequence_labeling import get_entities
 
 from lstm_utils.data.cache import DatasetUnavailable
 from lstm_utils.ner.data import (
-    AMBIGUOUS, IGNORE_INDEX, TAG_PATTERN, TEMPLATES, TaggingDataset, build_vocabs, generate_sentence,
+    AMBIGUOUS, IGNORE_INDEX, TAG_PATTERN, TEMPLATES, TaggingDataset, build_vocabs, encode_sentence, generate_sentence,
     generate_sentences, load_ner_sentences, local_ner_path, pad_batch, read_ner_csv, split_sentences,
     word_shape,
 )
+from lstm_utils.ner.data import _decode
 
 
 # Two sentences as Kaggle writes them: ISO-8859-1, CRLF, a quoted field, the id on first rows only.
@@ -75,6 +76,21 @@ def test_reader_needs_a_sentence_id_on_the_first_row(tmp_path):
         read_ner_csv(_write(tmp_path, SAMPLE.replace("Sentence: 1,", ",", 1)))
 
 
+def test_reader_reads_a_utf8_copy_as_utf8_not_as_mojibake(tmp_path):
+    for encoding in ("utf-8", "utf-8-sig"):
+        path = tmp_path / f"{encoding}.csv"
+        path.write_bytes(SAMPLE.encode(encoding))
+        sentences = read_ner_csv(path)
+        assert sentences[1].words[0] == "Café" and sentences[0].words[3] == "São"
+
+
+def test_reader_names_a_corrupt_zip(tmp_path):
+    path = tmp_path / "ner_dataset.csv.zip"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ValueError, match=r"ner_dataset.csv.zip: expected a zip archive .* got a corrupt one"):
+        read_ner_csv(path)
+
+
 def test_missing_local_copy_is_unavailable_and_falls_back_to_synthetic(tmp_path):
     with pytest.raises(DatasetUnavailable, match="ner_dataset.csv"):
         local_ner_path(tmp_path)
@@ -118,6 +134,9 @@ def test_reads_the_real_gmb_file_from_the_zip(shared_data):
     if not path.exists():
         pytest.skip(f"{path} is not there")
     sentences = read_ner_csv(path)
+    with zipfile.ZipFile(path) as archive:  # the real file is Latin-1, and is detected as such
+        raw = archive.read("ner_dataset.csv")
+    assert _decode(raw) == raw.decode("ISO-8859-1")
     assert len(sentences) == 47_959
     assert sum(len(s) for s in sentences) == 1_048_575
     assert len({tag for s in sentences for tag in s.tags}) == 17
@@ -172,3 +191,20 @@ def test_template_slots_and_bad_input():
         generate_sentence("{city} .", np.random.default_rng(0))
     with pytest.raises(ValueError, match="positive number of sentences"):
         generate_sentences(0)
+
+
+def test_splits_vocabs_shapes_and_encodings_name_bad_input():
+    sentences = generate_sentences(5)
+    words, tags = build_vocabs(sentences)
+    for call in (lambda: split_sentences("abc"), lambda: split_sentences([]), lambda: build_vocabs([])):
+        with pytest.raises(ValueError, match=r"expected (sentences|train) as a non-empty list of TaggedSentence"):
+            call()
+    with pytest.raises(TypeError, match=r"expected sentences as TaggedSentence items .* got list at index 0"):
+        TaggingDataset([["Paris"]], words, tags)
+    with pytest.raises(ValueError, match=r"expected a non-empty str word, got 5"):
+        word_shape(5)
+    with pytest.raises(ValueError, match=r"expected a list of 2 tags \(one per word\) and a tag_vocab, got \['B-geo'\]"):
+        encode_sentence(["Paris", "is"], words, ["B-geo"], tags)
+    with pytest.raises(ValueError, match=r"expected items \(word ids, shape ids, tag ids\) from encode_sentence, "
+                                         r"got Tensor at index 0"):
+        pad_batch([torch.zeros(3)])

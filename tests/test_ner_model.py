@@ -97,3 +97,30 @@ def test_a_small_bilstm_learns_the_synthetic_task_and_tag_sentence_uses_it():
     assert [t for _, t in tag_sentence(model, sentence.words, words, tags)] == pred[0]
     with pytest.raises(ValueError, match="at least one word"):
         tag_sentence(model, "   ", words, tags)
+
+
+def test_taggers_and_the_loss_name_bad_ids_lengths_and_tags():
+    sentences = generate_sentences(3)
+    words, tags = build_vocabs(sentences)
+    w, s, lengths, t = pad_batch([TaggingDataset(sentences, words, tags)[i] for i in range(3)])
+    model = BiLSTMTagger(len(words), len(tags), shape_dim=4)
+    with pytest.raises(ValueError, match=rf"expected lengths in 1..{w.shape[1]} \(the padded length\), got"):
+        model(w, lengths + w.shape[1], s)
+    with pytest.raises(ValueError, match=rf"expected word ids in 0..{len(words) - 1}, got"):
+        model(w + len(words), lengths, s)
+    with pytest.raises(ValueError, match=rf"expected shapes of shape \({w.shape[0]}, {w.shape[1]}\), got"):
+        model(w, lengths, s[:, :2])
+    with pytest.raises(ValueError, match=r"expected at least one sequence"):
+        model(w[:0], lengths[:0], s[:0])
+    with pytest.raises(ValueError, match=r"expected one sentence of word ids, shape \(seq,\), got \(0,\) \(an empty sentence\)"):
+        LSTMTagger(4, 4, 10, 3)(torch.tensor([], dtype=torch.long))
+    with pytest.raises(ValueError, match=r"expected word ids in 0..9, got 1..12"):
+        LSTMTagger(4, 4, 10, 3)(torch.tensor([1, 12]))
+    with pytest.raises(ValueError, match=r"expected tags \(or -100 for padding\) in 0..3, got 7"):
+        masked_cross_entropy(torch.zeros(2, 3, 4), torch.full((2, 3), 7))
+    with pytest.raises(TypeError, match=r"expected tags \(or -100 for padding\) of an integer dtype, got torch.float32"):
+        masked_cross_entropy(torch.zeros(2, 3, 4), torch.zeros(2, 3))
+    with pytest.raises(TypeError, match=r"expected a sentence as a str or a list of str tokens, got 5"):
+        tag_sentence(model, 5, words, tags)
+    with pytest.raises(TypeError, match=r"expected text as a str, got int"):
+        tokenize(5)

@@ -45,3 +45,10 @@ def test_bidirectional_check_catches_unflipped_backward_output():
 
     with pytest.raises(CheckFailed, match="flipped back in time"):
         check_bidirectional(unflipped)
+
+
+def test_checks_name_an_answer_that_is_not_a_function_or_not_an_lstm_result():
+    with pytest.raises(CheckFailed, match=r"expected lstm_shapes to be a function you defined, got NoneType"):
+        check_lstm_shapes(None)
+    with pytest.raises(CheckFailed, match=r"expected run_bidirectional to return output, \(h_n, c_n\) like nn.LSTM"):
+        check_bidirectional(lambda lstm, x: lstm(x)[0])

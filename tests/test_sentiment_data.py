@@ -9,7 +9,7 @@ import pytest
 from lstm_utils.data.cache import DatasetUnavailable
 from lstm_utils.sentiment.data import (
     COLUMNS, KINDS, SHA256, generate_reviews, load_imdb, load_sentiment_data, read_acl_imdb,
-    read_imdb_csv, review_splits, split_dev, subsample,
+    read_imdb_csv, review_splits, split_dev, subsample, verdict,
 )
 
 
@@ -88,6 +88,44 @@ def test_empty_review_and_unknown_label_in_csv_are_refused(tmp_path):
     odd.loc[0, "label"] = "neutral"
     with pytest.raises(ValueError, match=r"expected labels \['neg', 'pos'\], got also \['neutral'\]"):
         read_imdb_csv(write_csv(tmp_path / "b.csv.gz", odd))
+
+
+def test_csv_that_is_not_utf8_is_named_with_its_line(tmp_path):
+    path = tmp_path / "imdb_reviews.csv"
+    path.write_bytes(b"split,label,id,rating,text\ntrain,pos,1,9,good\ntrain,neg,2,1,caf\xe9 bad\n")
+    with pytest.raises(ValueError, match=r"imdb_reviews.csv:3: expected UTF-8 text, got byte b'\\xe9'"):
+        read_imdb_csv(path)
+
+
+def test_empty_csv_and_corrupt_gzip_are_named(tmp_path):
+    (tmp_path / "empty.csv").write_bytes(b"")
+    with pytest.raises(ValueError, match=r"empty.csv: expected a header split,label,id,rating,text, got an empty file"):
+        read_imdb_csv(tmp_path / "empty.csv")
+    whole = write_csv(tmp_path / "whole.csv.gz", CSV_ROWS).read_bytes()
+    (tmp_path / "cut.csv.gz").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(ValueError, match=r"cut.csv.gz: expected a complete gzip file, got a corrupt or truncated one"):
+        read_imdb_csv(tmp_path / "cut.csv.gz")
+
+
+def test_csv_rows_with_extra_fields_or_non_integer_ids_are_named(tmp_path):
+    path = tmp_path / "extra.csv"
+    path.write_text("split,label,id,rating,text\ntrain,pos,1,9,good,more\n")
+    with pytest.raises(ValueError, match=r"expected 5 fields a row .* got rows with more fields"):
+        read_imdb_csv(path)
+    path.write_text("split,label,id,rating,text\ntrain,pos,1,9,good\ntrain,pos,one,9,good\n")
+    with pytest.raises(ValueError, match=r"expected an integer 'id' in every row, got 'one' in data row 2"):
+        read_imdb_csv(path)
+    path.write_text("split,label,id,rating,text\ntrain,pos,1,9.5,good\n")
+    with pytest.raises(ValueError, match=r"expected an integer 'rating' in every row, got '9.5' in data row 1"):
+        read_imdb_csv(path)
+
+
+def test_review_file_that_is_not_utf8_is_named(tmp_path):
+    root = make_tree(tmp_path, REVIEWS)
+    bad = next((root / "train" / "pos").glob("*.txt"))
+    bad.write_bytes(b"caf\xe9")
+    with pytest.raises(ValueError, match=rf"{bad.name}:1: expected UTF-8 text, got byte b'\\xe9'"):
+        read_acl_imdb(root)
 
 
 def test_load_imdb_prefers_the_tree_then_the_csv_and_is_unavailable_offline_without_either(tmp_path):
@@ -190,3 +228,21 @@ def test_load_sentiment_data_falls_back_to_the_generator_offline_and_reads_local
     assert loaded.data.split.value_counts().to_dict() == {"test": 20, "train": 14, "dev": 6}
     with pytest.raises(ValueError, match="expected source 'reviews' or 'imdb', got 'sst'"):
         load_sentiment_data("sst", None)
+
+
+def test_generator_splitting_and_subsampling_name_bad_arguments():
+    import random
+
+    with pytest.raises(TypeError, match=r"expected n >= 0 reviews, got 2.5 \(an int is needed\)"):
+        generate_reviews(2.5)
+    with pytest.raises(ValueError, match=r"expected label 0 \(negative\) or 1 \(positive\), got 5"):
+        verdict(random.Random(0), "plain", 5)
+    frame = review_splits(8, 4, 4)
+    with pytest.raises(ValueError, match=r"expected at least 2 train rows to hold some out as dev, got 0"):
+        split_dev(frame[frame["split"] == "test"], 0.3)
+    with pytest.raises(ValueError, match=r"expected a DataFrame with columns 'split' and 'label', got \['x'\]"):
+        split_dev(pd.DataFrame({"x": [1]}), 0.3)
+    with pytest.raises(ValueError, match=r"expected splits among \['dev', 'test', 'train'\], got also \['tran'\]"):
+        subsample(frame, {"tran": 2})
+    with pytest.raises(ValueError, match=r"expected per_split\['train'\] >= 0, got -2"):
+        subsample(frame, {"train": -2})

@@ -30,6 +30,41 @@ def test_ragged_glove_line_is_refused_with_line_number(tmp_path):
         read_glove_text(path)
 
 
+def test_short_first_row_is_blamed_on_line_1_when_the_file_name_gives_the_dimension(tmp_path):
+    path = tmp_path / "glove.6B.3d.txt"
+    path.write_text("the 1 2\nof 1 2 3\n")
+    with pytest.raises(ValueError, match=r"glove.6B.3d.txt:1: expected a word and 3 numbers, got 2 numbers "
+                                         r"\(the 3 comes from the file name"):
+        read_glove_text(path)
+    other = tmp_path / "vectors.txt"  # no dimension in the name: the first row sets it, and the message says so
+    other.write_text("the 1 2\nof 1 2 3\n")
+    with pytest.raises(ValueError, match=r"vectors.txt:2: .* \(the 2 comes from line 1, the first row read\)"):
+        read_glove_text(other)
+
+
+@pytest.mark.parametrize("row, message", [
+    ("of 1 x 3", r"g.txt:2: expected a word and numbers, got 'of 1 x 3"),
+    ("of 1 nan 3", r"g.txt:2: expected finite numbers, got '1 nan 3' for 'of'"),
+    ("of 1 2 -inf", r"g.txt:2: expected finite numbers, got '1 2 -inf' for 'of'"),
+    ("of", r"g.txt:2: expected a word and numbers, got 'of"),
+])
+def test_non_numbers_and_non_finite_vectors_are_refused_with_file_and_line(tmp_path, row, message):
+    path = tmp_path / "g.txt"
+    path.write_text(f"the 1 2 3\n{row}\n")
+    with pytest.raises(ValueError, match=message):
+        read_glove_text(path)
+
+
+def test_latin1_bytes_and_an_empty_file_are_named(tmp_path):
+    path = tmp_path / "g.txt"
+    path.write_bytes(b"the 1 2 3\ncaf\xe9 1 2 3\n")
+    with pytest.raises(ValueError, match=r"g.txt:2: expected UTF-8 text, got byte b'\\xe9'"):
+        read_glove_text(path)
+    path.write_bytes(b"")
+    with pytest.raises(ValueError, match=r"g.txt: expected rows of a word and its numbers, got an empty file"):
+        read_glove_text(path)
+
+
 def test_embedding_matrix_copies_found_rows_zeroes_specials_and_counts(tmp_path):
     path = tmp_path / "glove.6B.3d.txt"
     path.write_text(GLOVE_TEXT)

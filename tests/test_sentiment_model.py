@@ -64,3 +64,24 @@ def test_predict_sentiment_gives_probabilities_and_refuses_empty_text():
     assert model.training  # the mode is restored
     with pytest.raises(ValueError, match="expected a review with at least one token, got '<br />'"):
         predict_sentiment(model, vocab, "<br />")
+
+
+@pytest.mark.parametrize("model_class", [SentimentLSTM, BagOfWords])
+def test_models_name_ids_outside_the_vocabulary_and_wrong_shapes(model_class):
+    model = model_class(4, 8)
+    with pytest.raises(ValueError, match=r"expected ids \(the vocabulary\) in 0..3, got 2..30"):
+        model(torch.tensor([[2, 30]]), torch.tensor([2]))
+    with pytest.raises(ValueError, match=r"expected ids of shape \(batch, seq\), got \(2,\)"):
+        model(torch.tensor([2, 3]), torch.tensor([2]))
+    with pytest.raises(TypeError, match=r"expected ids \(the vocabulary\) of an integer dtype, got torch.float32"):
+        model(torch.tensor([[2.0, 3.0]]), torch.tensor([2]))
+
+
+def test_predict_and_forward_name_what_they_expected():
+    vocab = Vocab.build([["good", "bad"]])
+    model = SentimentLSTM(len(vocab), 8, 8)
+    for text in (5, [], ["good", 3]):
+        with pytest.raises(TypeError, match=r"expected a review \(str\) or a non-empty list of reviews"):
+            predict_sentiment(model, vocab, text)
+    with pytest.raises(ValueError, match=r"expected a batch \(ids, lengths, labels\) .* got tuple of 2 items"):
+        sentiment_forward(model, (torch.zeros(1, 2, dtype=torch.long), torch.tensor([2])), torch.device("cpu"))

@@ -160,3 +160,11 @@ def test_real_mnist_composites_match_their_labels(shared_data):
         for j, character in enumerate(text):
             block = np.ascontiguousarray(composite[:, 28 * j : 28 * (j + 1)])
             assert str(lookup[block.tobytes()]) == character
+
+
+def test_a_bare_str_is_not_a_list_of_questions_or_answers():
+    vocab = A.make_vocab()
+    with pytest.raises(ValueError, match=r"expected a non-empty list of questions, got '1\+2'"):
+        A.encode_sources("1+2", vocab)
+    with pytest.raises(ValueError, match=r"expected a non-empty list of answers, got \[\]"):
+        A.encode_targets([], vocab)

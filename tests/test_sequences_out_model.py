@@ -213,6 +213,63 @@ def test_bad_lengths_and_widths_are_clear_errors():
         beam_search(model, source, bos=BOS, eos=EOS, max_len=3, beam_width=0)
 
 
+@pytest.mark.parametrize("decode", [greedy_decode, beam_search])
+def test_any_integer_max_len_is_accepted(decode):
+    import numpy as np
+
+    torch.manual_seed(0)
+    vocab = A.make_vocab()
+    model = make_seq2seq(len(vocab), hidden_size=8, embed_size=4)
+    source = A.encode_sources(["1+2", "33+4"], vocab)
+    assert decode(model, source, bos=BOS, eos=EOS, max_len=np.int64(4)) == decode(model, source, bos=BOS, eos=EOS, max_len=4)
+    with pytest.raises(TypeError, match=r"expected an int max_len, got float 4.0"):
+        decode(model, source, bos=BOS, eos=EOS, max_len=4.0)
+
+
+@pytest.mark.parametrize("decode", [greedy_decode, beam_search])
+def test_out_of_vocabulary_bos_or_source_ids_are_named(decode):
+    vocab = A.make_vocab()
+    model = make_seq2seq(len(vocab), hidden_size=8, embed_size=4)
+    source = A.encode_sources(["1+2", "33+4"], vocab)
+    last = len(vocab) - 1
+    with pytest.raises(ValueError, match=rf"expected bos ids \(the decoder's vocabulary\) in 0..{last}, got {last + 1}"):
+        decode(model, source, bos=len(vocab), eos=EOS, max_len=3)
+    with pytest.raises(ValueError, match=r"expected eos >= 0, got -1"):
+        decode(model, source, bos=BOS, eos=-1, max_len=3)
+    with pytest.raises(ValueError, match=rf"expected source ids \(the encoder's vocabulary\) in 0..{last}, got 0..{last + 5}"):
+        decode(model, torch.cat([source, torch.full((2, 1), last + 5)], dim=1), bos=BOS, eos=EOS, max_len=3)
+    with pytest.raises(TypeError, match=r"expected source ids \(the encoder's vocabulary\) of an integer dtype, got torch.float32"):
+        decode(model, source.float(), bos=BOS, eos=EOS, max_len=3)
+
+
+@pytest.mark.parametrize("decode", [greedy_decode, beam_search])
+def test_an_empty_batch_or_a_zero_length_source_is_a_clear_error(decode):
+    vocab = A.make_vocab()
+    model = make_seq2seq(len(vocab), hidden_size=8, embed_size=4)
+    source = A.encode_sources(["1+2", "33+4"], vocab)
+    for empty in (source[:0], source[:, :0]):
+        with pytest.raises(ValueError, match=rf"at least one example of at least one step, got shape \({empty.shape[0]}, {empty.shape[1]}\)"):
+            decode(model, empty, bos=BOS, eos=EOS, max_len=3)
+    with pytest.raises(TypeError, match="expected source to be a torch.Tensor"):
+        decode(model, source.tolist(), bos=BOS, eos=EOS, max_len=3)
+
+
+def test_teacher_forcing_checks_the_decoder_input_and_the_encoder_its_source():
+    vocab, (source, decoder_input, _) = batch()
+    model = make_seq2seq(len(vocab), hidden_size=8, embed_size=4)
+    with pytest.raises(ValueError, match=r"expected decoder_input \(batch, T\) of shape \(3, T\), got \(1, 5\)"):
+        model(source, decoder_input[:1])
+    with pytest.raises(ValueError, match=r"expected a decoder_input of at least one step, got shape \(3, 0\)"):
+        model(source, decoder_input[:, :0])
+    with pytest.raises(ValueError, match=r"expected decoder_input ids \(the decoder's vocabulary\) in 0..\d+, got -1..\d+"):
+        model(source, decoder_input - 1)
+    with pytest.raises(ValueError, match=r"expected source token ids of shape \(batch, S\), got \(3, 6, 1\)"):
+        model.encode(source[..., None])
+    images = make_seq2seq(len(vocab), hidden_size=8, embed_size=4, image_height=8)
+    with pytest.raises(ValueError, match=r"expected images of shape \(batch, 8, width\) and width >= 1, got \(2, 8, 0\)"):
+        images.encode(torch.zeros(2, 8, 0))
+
+
 def test_greedy_returns_attention_rows_for_each_written_token_and_eos():
     torch.manual_seed(0)
     vocab = A.make_vocab()
@@ -233,3 +290,10 @@ def test_decoding_leaves_the_model_in_training_mode_after_an_error(decode):
     with pytest.raises(Exception):
         decode(model, wrong_source, bos=BOS, eos=EOS, max_len=3)
     assert model.training
+
+
+def test_mistake_grid_wants_as_many_truths_as_predictions():
+    from lstm_utils.sequences_out.plots import plot_mistakes
+
+    with pytest.raises(ValueError, match=r"expected as many images, truths and predictions \(lists\), got 2, \['1', '2'\] and \['1'\]"):
+        plot_mistakes(torch.zeros(2, 4, 4), ["1", "2"], ["1"])

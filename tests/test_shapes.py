@@ -1,7 +1,7 @@
 import pytest
 import torch
 
-from lstm_utils.shapes import check_shape, shape_table
+from lstm_utils.shapes import check_ids, check_int, check_shape, shape_table
 
 
 def test_check_shape_binds_named_dims():
@@ -30,3 +30,26 @@ def test_shape_table_lists_shapes_and_dtypes():
     table = shape_table(x=torch.zeros(2, 3), y=torch.zeros(4, dtype=torch.long))
     assert table.loc["x", "shape"] == (2, 3)
     assert table.loc["y", "dtype"] == "int64"
+
+
+def test_check_int_accepts_any_integer_and_names_the_rest():
+    import numpy as np
+
+    assert check_int(np.int64(5), "max_len", 1) == 5 and type(check_int(np.int64(5), "max_len", 1)) is int
+    assert check_int(None, "max_size", 0, optional=True) is None
+    with pytest.raises(TypeError, match=r"expected an int width, got float 2.5"):
+        check_int(2.5, "width", 1)
+    with pytest.raises(TypeError, match=r"expected an int width, got bool True"):
+        check_int(True, "width", 1)
+    with pytest.raises(ValueError, match=r"expected width >= 1 or None, got 0"):
+        check_int(0, "width", 1, optional=True)
+
+
+def test_check_ids_names_the_range_and_the_ids_given():
+    check_ids(torch.tensor([[0, 9]]), 10)
+    with pytest.raises(ValueError, match=r"expected token ids in 0..9, got 10"):
+        check_ids(torch.tensor([10, 10]), 10)
+    with pytest.raises(ValueError, match=r"expected words in 0..9, got -1..4"):
+        check_ids(torch.tensor([-1, 4]), 10, "words")
+    with pytest.raises(TypeError, match=r"expected token ids of an integer dtype, got torch.float32"):
+        check_ids(torch.zeros(2), 10)

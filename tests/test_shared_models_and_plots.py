@@ -80,3 +80,46 @@ def test_check_close_gives_specific_feedback():
     with pytest.raises(CheckFailed, match="gate order"):
         check_true(False, "gate order")
     assert 0 < check_close(expected + 1e-6, expected, name="h") < 1e-5
+
+
+def test_last_hidden_names_the_expected_shape():
+    with pytest.raises(ValueError, match=r"expected h_n of shape \(4, batch, hidden\) for 2 layer\(s\) x 2 direction\(s\), "
+                                         r"got \(3, 2, 4\)"):
+        last_hidden(torch.zeros(3, 2, 4), 2, True)
+
+
+def test_classifier_checks_its_arguments_and_inputs():
+    with pytest.raises(ValueError, match=r"expected num_classes >= 1, got 0"):
+        LastStateClassifier(nn.LSTM(4, 8, batch_first=True), 0)
+    with pytest.raises(TypeError, match=r"expected an int num_classes, got float 2.5"):
+        LastStateClassifier(nn.LSTM(4, 8, batch_first=True), 2.5)
+    with pytest.raises(TypeError, match=r"expected a recurrent layer like nn.LSTM .* got Linear"):
+        LastStateClassifier(nn.Linear(4, 8), 3)
+    features = LastStateClassifier(nn.LSTM(4, 8, batch_first=True), 3)
+    with pytest.raises(ValueError, match=r"expected inputs of shape \(batch, seq, 4\), got \(2, 5, 3\)"):
+        features(torch.zeros(2, 5, 3))
+    with pytest.raises(ValueError, match=r"expected sequences of at least one step, got inputs of shape \(2, 0, 4\)"):
+        features(torch.zeros(2, 0, 4))
+    ids = LastStateClassifier(nn.LSTM(4, 8, batch_first=True), 3, embedding=nn.Embedding(10, 4))
+    with pytest.raises(ValueError, match=r"expected inputs \(token ids\) in 0..9, got 1..12"):
+        ids(torch.tensor([[1, 12]]))
+    with pytest.raises(TypeError, match=r"expected inputs \(token ids\) of an integer dtype, got torch.float32"):
+        ids(torch.zeros(1, 3))
+
+
+def test_plots_check_everything_before_drawing():
+    import matplotlib.pyplot as plt
+
+    history = History(records=[{"epoch": 1, "train_loss": 0.5}])
+    figures = plt.get_fignums()
+    with pytest.raises(ValueError, match=r"expected a History with at least one epoch"):
+        plot_history(History(), ["train_loss"])
+    with pytest.raises(TypeError, match=r"expected a non-empty list of keys .* got 'train_loss'"):
+        plot_history(history, "train_loss")
+    with pytest.raises(KeyError, match=r"'dev_loss' is not recorded for every epoch"):
+        plot_history(history, ["train_loss", "dev_loss"])
+    with pytest.raises(ValueError, match=r"expected counts >= 0, got -1"):
+        plot_confusion_matrix(np.array([[1, -1], [0, 2]]), ["a", "b"])
+    with pytest.raises(TypeError, match=r"expected a list of class labels, got a str 'ab'"):
+        plot_confusion_matrix(np.eye(2), "ab")
+    assert plt.get_fignums() == figures  # no figure was opened

@@ -66,6 +66,42 @@ def test_fit_rejects_unknown_monitor_and_bad_epochs():
         _train(epochs=0)
 
 
+def test_fit_refuses_bad_arguments_before_training():
+    model = nn.Linear(2, 2)
+    before = [p.clone() for p in model.parameters()]
+    train = DataLoader(_separable(), batch_size=16)
+    sgd = torch.optim.SGD(model.parameters(), lr=0.5)
+    cases = [
+        (dict(epochs=1.5), TypeError, r"expected an int epochs, got float 1.5"),
+        (dict(patience=0), ValueError, r"expected patience >= 1 or None, got 0"),
+        (dict(grad_clip=-1.0), ValueError, r"expected grad_clip > 0 or None, got -1.0"),
+        (dict(optimizer=None), TypeError, r"expected a torch.optim.Optimizer, got NoneType"),
+        (dict(metrics=[accuracy]), TypeError, r"expected metrics as a dict \{name: metric\(outputs, targets\)\}"),
+        (dict(dev_loader=train, monitor="dev_acc", metrics={"accuracy": accuracy}), KeyError,
+         r"expected monitor to be one of the recorded values \['dev_loss', 'dev_accuracy'\], got 'dev_acc'"),
+    ]
+    for kwargs, error, message in cases:
+        arguments = dict(optimizer=sgd, loss_fn=nn.CrossEntropyLoss(), epochs=2, progress=False) | kwargs
+        with pytest.raises(error, match=message):
+            fit(model, train, **arguments)
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))  # no step was taken
+
+
+def test_fit_refuses_a_train_loader_without_batches():
+    model = nn.Linear(2, 2)
+    empty = DataLoader(TensorDataset(torch.zeros(0, 2), torch.zeros(0, dtype=torch.long)), batch_size=4)
+    with pytest.raises(ValueError, match="expected a train_loader that yields batches, got one that yielded none"):
+        fit(model, empty, optimizer=torch.optim.SGD(model.parameters(), lr=0.1), loss_fn=nn.CrossEntropyLoss(),
+            epochs=1, progress=False)
+
+
+def test_ridge_regression_checks_shapes_and_penalty():
+    with pytest.raises(ValueError, match=r"same n, got \(3, 2\) and \(4, 1\)"):
+        ridge_regression(torch.zeros(3, 2), torch.zeros(4, 1), 0.1)
+    with pytest.raises(ValueError, match=r"expected a penalty >= 0, got -1.0"):
+        ridge_regression(torch.zeros(3, 2), torch.zeros(3, 1), -1.0)
+
+
 def test_evaluate_does_not_depend_on_batch_size():
     model = nn.Linear(2, 2)
     data = _separable(n=50)

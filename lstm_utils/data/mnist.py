@@ -70,6 +70,9 @@ def read_idx(path: str | os.PathLike, expected_magic: int | None = None) -> np.n
         wanted = expected_magic if expected_magic is not None else "0x0000080d (d = dimensions)"
         raise IdxFormatError(f"{path}: expected IDX magic number {wanted}, got {magic} ({raw[:4].hex()}): "
                              "not an MNIST IDX file of unsigned bytes")
+    if ndim == 0:
+        raise IdxFormatError(f"{path}: expected an IDX file of at least 1 dimension, got 0 dimensions "
+                             f"(magic {raw[:4].hex()}): a scalar is not an image or label file")
     header = 4 + 4 * ndim
     if len(raw) < header:
         raise IdxFormatError(f"{path}: expected a {header}-byte header for {ndim} dimensions, got {len(raw)} bytes")
@@ -145,10 +148,13 @@ class DigitImages:
             raise ValueError(f"expected 0 < dev_size < 1, got {dev_size}")
         order = np.random.default_rng(seed).permutation(len(self.train_labels))
         if max_train is not None:
-            if max_train < 2:
-                raise ValueError(f"expected max_train >= 2, got {max_train}")
+            if isinstance(max_train, bool) or not isinstance(max_train, (int, np.integer)) or max_train < 2:
+                raise ValueError(f"expected an int max_train >= 2, got {max_train!r}")
             order = order[:max_train]
         n_dev = max(1, round(dev_size * len(order)))
+        if n_dev >= len(order):
+            raise ValueError(f"expected dev_size={dev_size} to leave training images, got {n_dev} dev images "
+                             f"out of {len(order)}")
         parts = {"train": order[n_dev:], "dev": order[:n_dev]}
 
         def dataset(images: np.ndarray, labels: np.ndarray) -> TensorDataset:

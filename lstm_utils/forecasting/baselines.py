@@ -13,19 +13,29 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lstm_utils.forecasting.data import WindowSpec
+from lstm_utils.forecasting.data import WindowSpec, check_index
 from lstm_utils.metrics import mean_absolute_error
+from lstm_utils.shapes import check_int, check_shape
 from lstm_utils.training import ridge_regression
+
+
+def _check_windows(inputs: torch.Tensor, spec: WindowSpec, target_index: int) -> None:
+    """``inputs`` ``(N, input_width, features)`` with ``target_index`` one of its features."""
+    features = check_shape(inputs, ("N", spec.input_width, "features"), name="inputs")["features"]
+    check_index(target_index, features, "target_index")
 
 
 def persistence(inputs: torch.Tensor, spec: WindowSpec, target_index: int = 0) -> torch.Tensor:
     """Last value: :math:`\\hat y_{t+k} = y_t` for every horizon :math:`k`."""
+    _check_windows(inputs, spec, target_index)
     last = inputs[:, -1, target_index]  # (N,)
     return last[:, None].expand(-1, spec.label_width).clone()  # (N, label_width)
 
 
 def seasonal_naive(inputs: torch.Tensor, spec: WindowSpec, period: int, target_index: int = 0) -> torch.Tensor:
     """Same time last season: :math:`\\hat y_{t+k} = y_{t+k-m\\lceil k/m \\rceil}` (:math:`m` = ``period``)."""
+    _check_windows(inputs, spec, target_index)
+    check_int(period, "period", 1)
     offsets = spec.label_offsets  # (label_width,) steps after the origin
     back = offsets - period * np.ceil(offsets / period).astype(int)  # <= 0: steps relative to the origin
     positions = spec.input_width - 1 + back
@@ -54,6 +64,8 @@ class LinearWindow:
         return torch.cat([flat, torch.ones(len(inputs), 1, dtype=flat.dtype)], dim=1)
 
     def fit(self, inputs: torch.Tensor, labels: torch.Tensor) -> "LinearWindow":
+        n = check_shape(inputs, ("N", "input_width", "features"), name="inputs")["N"]
+        check_shape(labels, (n, "label_width"), name="labels")
         x, y = self._design(inputs), labels.double()
         self.weight = ridge_regression(x, y, self.ridge, penalize_last=False)  # no penalty on the bias
         return self
@@ -61,6 +73,7 @@ class LinearWindow:
     def __call__(self, inputs: torch.Tensor) -> torch.Tensor:
         if self.weight is None:
             raise RuntimeError("call fit(inputs, labels) on the training windows first")
+        check_shape(inputs, ("N", "input_width", "features"), name="inputs")
         if inputs.shape[1] * inputs.shape[2] + 1 != self.weight.shape[0]:
             raise ValueError(
                 f"expected windows with {self.weight.shape[0] - 1} values (input_width × features), "
@@ -84,12 +97,16 @@ class HoltWinters:
     """
 
     def __init__(self, period: int):
-        self.period = period
+        self.period = check_int(period, "period", 2)
         self.params: dict | None = None
 
     def fit(self, train: np.ndarray) -> "HoltWinters":
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
+        train = np.asarray(train, dtype=np.float64)
+        if train.ndim != 1 or len(train) < 2 * self.period or not np.isfinite(train).all():
+            raise ValueError(f"expected a finite series (time,) of at least two periods ({2 * self.period} steps), "
+                             f"got shape {train.shape}" + ("" if np.isfinite(train).all() else " with NaN/inf"))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter
             model = ExponentialSmoothing(

@@ -40,6 +40,7 @@ import torch
 
 from lstm_utils.data.archives import safe_extract
 from lstm_utils.data.cache import DatasetUnavailable, data_dir, download, sha256sum
+from lstm_utils.shapes import check_int
 
 
 JENA_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/jena_climate_2009_2016.csv.zip"
@@ -92,6 +93,8 @@ def fill_gaps(series: pd.Series) -> tuple[pd.Series, int]:
     :math:`y_t = y_{t_a} + (y_{t_b} - y_{t_a}) (t - t_a) / (t_b - t_a)`.
     Gaps at either end (nothing to interpolate from) are an error.
     """
+    if len(series) == 0:
+        raise ValueError(f"{series.name}: expected a series of at least one value, got an empty one")
     missing = int(series.isna().sum())
     if series.iloc[[0, -1]].isna().any():
         raise ValueError(f"{series.name}: cannot interpolate a gap at the start or end of the series")
@@ -112,8 +115,7 @@ def load_co2() -> TimeSeries:
 
 def noisy_sine(length: int = 400, period: int = 40, noise: float = 0.1, seed: int = 0) -> TimeSeries:
     """:math:`y_t = \\sin(2\\pi t / P) + \\varepsilon_t`, :math:`\\varepsilon_t \\sim N(0, \\sigma^2)`, seeded."""
-    if length < 1 or period < 2:
-        raise ValueError(f"expected length >= 1 and period >= 2, got length={length}, period={period}")
+    check_int(length, "length", 1), check_int(period, "period", 2)
     rng = np.random.default_rng(seed)
     t = np.arange(length)
     y = np.sin(2 * np.pi * t / period) + noise * rng.standard_normal(length)
@@ -133,7 +135,12 @@ def read_jena(
     * Hourly resampling takes the last reading of each hour ``(h-1, h]``, i.e. the reading made on the hour,
       labelled ``h`` (the tutorial's ``df[5::6]``); hours without any reading are interpolated in time.
     """
-    header = list(pd.read_csv(csv_path, nrows=0).columns)
+    try:
+        header = list(pd.read_csv(csv_path, nrows=0).columns)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{csv_path}: expected a header {[JENA_TIME, *columns]}, got an empty file") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{csv_path}: expected UTF-8 text, got a byte that is not ({error.reason})") from None
     wanted = [JENA_TIME, *columns]
     missing = [c for c in wanted if c not in header]
     if missing:
@@ -141,7 +148,17 @@ def read_jena(
     if target not in columns:
         raise ValueError(f"expected the target {target!r} among the columns {list(columns)}")
     frame = pd.read_csv(csv_path, usecols=wanted)
-    frame.index = pd.to_datetime(frame.pop(JENA_TIME), format=JENA_TIME_FORMAT)
+    if frame.empty:
+        raise ValueError(f"{csv_path}: expected at least one row of readings, got only the header")
+    try:
+        frame.index = pd.to_datetime(frame.pop(JENA_TIME), format=JENA_TIME_FORMAT)
+    except ValueError as error:
+        raise ValueError(f"{csv_path}: expected times like 01.01.2009 00:10:00 in {JENA_TIME!r}, got {error}") from None
+    bad = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
+    if bad:
+        values = frame[bad[0]]
+        first = values[pd.to_numeric(values, errors="coerce").isna() & values.notna()].iloc[0]
+        raise ValueError(f"{csv_path}: expected numbers in {bad}, got text such as {first!r}")
     frame.index.name = "hour"
     frame = frame[~frame.index.duplicated(keep="first")].sort_index()
     for column in JENA_WIND:
@@ -182,6 +199,11 @@ class WindowSpec:
     shift: int
 
     def __post_init__(self) -> None:
+        for name in ("input_width", "label_width", "shift"):  # 2.0 steps is refused: a width counts steps
+            value = getattr(self, name)
+            if isinstance(value, bool) or not hasattr(value, "__index__"):
+                raise TypeError(f"expected input_width, label_width, shift as ints, got {name}={value!r} in {self}")
+            object.__setattr__(self, name, int(value))
         if min(self.input_width, self.label_width, self.shift) < 1:
             raise ValueError(f"expected input_width, label_width, shift >= 1, got {self}")
         if self.label_width > self.shift + self.input_width:
@@ -207,22 +229,39 @@ class Normalizer:
     @classmethod
     def fit(cls, train: np.ndarray) -> "Normalizer":
         train = _as_2d(train, "train")
+        if len(train) == 0:
+            raise ValueError(f"expected a training part of at least one step to fit mean and std, got shape {train.shape}")
         _check_finite(train, "train")
         std = train.std(axis=0)
         return cls(mean=train.mean(axis=0), std=np.where(std > 0, std, 1.0))
 
     def transform(self, values: np.ndarray) -> np.ndarray:
-        return ((_as_2d(values, "values") - self.mean) / self.std).astype(np.float32)
+        values = _as_2d(values, "values")
+        if values.shape[1] != len(self.mean):
+            raise ValueError(f"expected values of shape (time, {len(self.mean)}) (the features fitted), "
+                             f"got {values.shape}")
+        return ((values - self.mean) / self.std).astype(np.float32)
 
     def inverse(self, values: np.ndarray, column: int | None = None) -> np.ndarray:
         """Undo the normalisation; ``column`` picks one feature for arrays holding only that feature."""
         if column is None:
             return values * self.std + self.mean
+        check_index(column, len(self.mean), "column")
         return values * self.std[column] + self.mean[column]
 
 
+def check_index(index, size: int, name: str) -> None:
+    """``index`` must be an int in ``[0, size)``: a feature of a series with ``size`` features."""
+    if isinstance(index, bool) or not hasattr(index, "__index__") or not 0 <= index < size:
+        raise ValueError(f"expected {name} in [0, {size}) (an int), got {index!r}")
+
+
 def _as_2d(values: np.ndarray, name: str) -> np.ndarray:
-    values = np.asarray(values, dtype=np.float64)
+    try:
+        values = np.asarray(values, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"expected {name} as numbers (time,) or (time, features), got {type(values).__name__} "
+                        f"that is not ({error})") from None
     if values.ndim == 1:
         values = values[:, None]
     if values.ndim != 2:
@@ -243,7 +282,8 @@ def chronological_split(
     values: np.ndarray, fractions: tuple[float, float, float] = (0.7, 0.2, 0.1)
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split along time into train / validation / test, in that order (no shuffling)."""
-    if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1) > 1e-9:
+    if (not isinstance(fractions, (tuple, list)) or len(fractions) != 3 or min(fractions) <= 0
+            or abs(sum(fractions) - 1) > 1e-9):
         raise ValueError(f"expected three positive fractions summing to 1, got {fractions}")
     n = len(values)
     a = int(round(n * fractions[0]))
@@ -268,8 +308,7 @@ def make_windows(
             f"expected a series of at least {spec.total_width} steps for one window "
             f"(input_width={spec.input_width} + shift={spec.shift}), got {n}"
         )
-    if not 0 <= target_index < features:
-        raise ValueError(f"expected target_index in [0, {features}), got {target_index}")
+    check_index(target_index, features, "target_index")
     count = n - spec.total_width + 1
     starts = np.arange(count)[:, None]
     inputs = values[starts + np.arange(spec.input_width)]  # (N, input_width, features)

@@ -20,14 +20,27 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from lstm_utils.metrics import mean_absolute_error
+from lstm_utils.shapes import check_int, check_shape
 from lstm_utils.training import evaluating, fit
 
 
-def _check_rnn(rnn: nn.Module) -> None:
+def _check_rnn(rnn: nn.Module, label_width: int, target_index: int) -> None:
+    check_int(label_width, "label_width", 1)
+    if not isinstance(rnn, nn.Module) or not hasattr(rnn, "input_size") or not hasattr(rnn, "hidden_size"):
+        raise TypeError(f"expected a recurrent layer (nn.LSTM-like, with input_size and hidden_size), "
+                        f"got {type(rnn).__name__}")
+    if check_int(target_index, "target_index", 0) >= rnn.input_size:
+        raise ValueError(f"expected target_index in [0, {rnn.input_size}) (the layer's input features), got {target_index}")
     if not getattr(rnn, "batch_first", False):
         raise ValueError("expected a recurrent layer built with batch_first=True")
     if getattr(rnn, "bidirectional", False):
         raise ValueError("a forecaster must not read the window backwards: expected bidirectional=False")
+
+
+def _check_inputs(inputs: torch.Tensor, rnn: nn.Module) -> None:
+    check_shape(inputs, ("batch", "input_width", rnn.input_size), name="inputs")
+    if inputs.shape[1] == 0:
+        raise ValueError(f"expected windows of at least one step, got shape {tuple(inputs.shape)}")
 
 
 class LSTMForecaster(nn.Module):
@@ -46,13 +59,14 @@ class LSTMForecaster(nn.Module):
         relative: bool = True,
     ):
         super().__init__()
-        _check_rnn(rnn)
+        _check_rnn(rnn, label_width, target_index)
         self.rnn, self.label_width, self.target_index, self.relative = rnn, label_width, target_index, relative
         self.quantiles = tuple(quantiles) if quantiles is not None else None
         outputs = len(self.quantiles) if self.quantiles else 1
         self.head = nn.Linear(rnn.hidden_size, label_width * outputs)
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        _check_inputs(inputs, self.rnn)
         last = inputs[:, -1:, :]  # (batch, 1, features)
         x = inputs - last if self.relative else inputs  # (batch, input_width, features)
         output, _ = self.rnn(x)  # (batch, input_width, hidden)
@@ -73,11 +87,12 @@ class AutoregressiveLSTM(nn.Module):
 
     def __init__(self, rnn: nn.Module, label_width: int, target_index: int = 0, relative: bool = True):
         super().__init__()
-        _check_rnn(rnn)
+        _check_rnn(rnn, label_width, target_index)
         self.rnn, self.label_width, self.target_index, self.relative = rnn, label_width, target_index, relative
         self.head = nn.Linear(rnn.hidden_size, rnn.input_size)
 
     def forward(self, inputs: torch.Tensor) -> torch.Tensor:
+        _check_inputs(inputs, self.rnn)
         last = inputs[:, -1:, :]  # (batch, 1, features)
         x = inputs - last if self.relative else inputs  # (batch, input_width, features)
         output, state = self.rnn(x)  # warm-up over the window
@@ -143,6 +158,9 @@ def interval_coverage(lower: torch.Tensor, upper: torch.Tensor, targets: torch.T
 @torch.no_grad()
 def predict(model: nn.Module, inputs: torch.Tensor, batch_size: int = 512) -> torch.Tensor:
     """The model's forecasts for all windows ``inputs``, in eval mode, batch by batch."""
+    batch_size = check_int(batch_size, "batch_size", 1)
+    if not isinstance(inputs, torch.Tensor) or len(inputs) == 0:
+        raise ValueError(f"expected a tensor of at least one window, got {getattr(inputs, 'shape', type(inputs).__name__)}")
     with evaluating(model):
         return torch.cat([model(inputs[i : i + batch_size]) for i in range(0, len(inputs), batch_size)])
 
@@ -168,6 +186,12 @@ def fit_forecaster(
     quantile models, whose validation MAE is then that of the median). Only the training windows are
     shuffled, with a generator seeded by ``seed``; the split itself stays in time order.
     """
+    for name, part in (("train", train), ("val", val)):
+        if not isinstance(part, (tuple, list)) or len(part) != 2 or len(part[0]) != len(part[1]) or not len(part[0]):
+            given = ([tuple(getattr(t, "shape", ())) for t in part] if isinstance(part, (tuple, list))
+                     else type(part).__name__)
+            raise ValueError(f"expected {name} = (inputs, labels) with as many labels as windows (at least one), "
+                             f"got {given}")
     quantiles = getattr(model, "quantiles", None)
     metric = median_mae(quantiles) if quantiles else mean_absolute_error
     generator = torch.Generator().manual_seed(seed)

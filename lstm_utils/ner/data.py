@@ -3,7 +3,8 @@
 The file (Kaggle: *abhinavwalia95/entity-annotated-corpus*) has one row per token and four columns
 ``Sentence #, Word, POS, Tag``. Its quirks, all handled by :func:`read_ner_csv`:
 
-* it is **ISO-8859-1**, not UTF-8, with **CRLF** line ends and standard CSV quoting (``"10,000"``);
+* it is **ISO-8859-1**, not UTF-8 (a UTF-8 copy is detected and read as UTF-8), with **CRLF** line ends
+  and standard CSV quoting (``"10,000"``);
 * ``Sentence #`` (``Sentence: 17``) is filled only on a sentence's **first** token: forward-fill it;
 * ``Tag`` is in the **IOB** scheme {cite:p}`ramshaw1995chunking`: ``B-geo`` begins a place, ``I-geo``
   continues it, ``O`` is outside every entity (types: geo, gpe, per, org, tim, art, eve, nat).
@@ -36,6 +37,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -70,16 +72,38 @@ class TaggedSentence:
         return len(self.words)
 
 
+def _decode(raw: bytes) -> str:
+    """``raw`` as text: UTF-8 when every byte sequence is valid UTF-8, else ISO-8859-1 (the GMB file).
+
+    A Latin-1 file is almost never valid UTF-8 (its accented letters are single bytes above 0x7F), so
+    strict UTF-8 first tells the two apart; without that, ``Café`` saved as UTF-8 would come out ``CafÃ©``.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode(ENCODING)
+
+
 def _open_text(path: Path) -> io.TextIOBase:
-    """The CSV as text: from the file itself, or from the single ``.csv`` member of a ``.zip``."""
+    """The CSV as text, from the file itself or from the single ``.csv`` member of a ``.zip``.
+
+    The encoding is detected (:func:`_decode`): UTF-8 when the bytes are valid UTF-8, else ISO-8859-1.
+    """
     if path.suffix.lower() != ".zip":
-        return open(path, encoding=ENCODING, newline="")
-    archive = zipfile.ZipFile(path)
-    members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
-    if len(members) != 1:
-        archive.close()
-        raise ValueError(f"{path}: expected exactly one .csv member in the zip, got {members}")
-    return io.TextIOWrapper(archive.open(members[0]), encoding=ENCODING, newline="")
+        return io.StringIO(_decode(path.read_bytes()), newline="")
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as error:
+        raise ValueError(f"{path}: expected a zip archive holding ner_dataset.csv, got a corrupt one ({error})") from None
+    with archive:
+        members = [m for m in archive.namelist() if m.lower().endswith(".csv")]
+        if len(members) != 1:
+            raise ValueError(f"{path}: expected exactly one .csv member in the zip, got {members}")
+        try:
+            raw = archive.read(members[0])
+        except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+            raise ValueError(f"{path}: expected a readable member {members[0]!r}, got a corrupt one ({error})") from None
+    return io.StringIO(_decode(raw), newline="")
 
 
 def parse_ner_rows(rows: Iterable[Sequence[str]], source: str = "<rows>") -> list[TaggedSentence]:
@@ -135,6 +159,18 @@ def local_ner_path(folder: str | os.PathLike | None = None) -> Path:
                              "download it from Kaggle by hand and place it there)")
 
 
+def _check_sentences(sentences: Sequence[TaggedSentence], name: str = "sentences", items: bool = True) -> None:
+    """A non-empty list of :class:`TaggedSentence` (a str is refused by name); ``items``: check each has words and tags."""
+    if isinstance(sentences, str) or not isinstance(sentences, Sequence) or not sentences:
+        raise ValueError(f"expected {name} as a non-empty list of TaggedSentence, got {sentences!r:.60}")
+    if not items:
+        return
+    wrong = next((i for i, s in enumerate(sentences) if not (hasattr(s, "words") and hasattr(s, "tags"))), None)
+    if wrong is not None:
+        raise TypeError(f"expected {name} as TaggedSentence items (with words and tags), "
+                        f"got {type(sentences[wrong]).__name__} at index {wrong}")
+
+
 def split_sentences(
     sentences: Sequence[TaggedSentence], fractions: tuple[float, float, float] = (0.8, 0.1, 0.1), seed: int = 0
 ) -> dict[str, list[TaggedSentence]]:
@@ -144,6 +180,7 @@ def split_sentences(
     """
     if len(fractions) != 3 or min(fractions) < 0 or not np.isclose(sum(fractions), 1.0):
         raise ValueError(f"expected three non-negative fractions summing to 1, got {fractions}")
+    _check_sentences(sentences, items=False)
     order = np.random.default_rng(seed).permutation(len(sentences))
     n_train = int(round(fractions[0] * len(sentences)))
     n_dev = int(round(fractions[1] * len(sentences)))
@@ -154,6 +191,7 @@ def split_sentences(
 def build_vocabs(train: Sequence[TaggedSentence], min_freq: int = 1) -> tuple[Vocab, Vocab]:
     """Word vocabulary (``<pad>`` = 0, ``<unk>`` = 1, words seen ``min_freq`` times) and tag vocabulary
     (no specials: padding is marked by :data:`IGNORE_INDEX` in the targets instead)."""
+    _check_sentences(train, "train")
     words = Vocab.build((s.words for s in train), min_freq=min_freq)
     tags = Vocab.build((s.tags for s in train), specials=())
     return words, tags
@@ -161,6 +199,8 @@ def build_vocabs(train: Sequence[TaggedSentence], min_freq: int = 1) -> tuple[Vo
 
 def word_shape(word: str) -> int:
     """Index in :data:`SHAPES` of ``word``'s capitalisation: lower, Title, UPPER, digit or other."""
+    if not isinstance(word, str) or not word:
+        raise ValueError(f"expected a non-empty str word, got {word!r}")
     if word.isdigit():
         return SHAPES.index("digit")
     if word.isalpha() and word.islower():
@@ -179,6 +219,9 @@ def encode_sentence(words: Sequence[str], word_vocab: Vocab, tags: Sequence[str]
     shapes = torch.tensor([word_shape(w) for w in words], dtype=torch.long)
     if tags is None:
         return ids, shapes, torch.full_like(ids, IGNORE_INDEX)
+    if isinstance(tags, str) or len(tags) != len(words) or tag_vocab is None:
+        raise ValueError(f"expected a list of {len(words)} tags (one per word) and a tag_vocab, got "
+                         f"{tags!r:.60} and {tag_vocab!r:.40}")
     unknown = sorted(set(tags) - set(tag_vocab.itos))
     if unknown:
         raise ValueError(f"expected tags among {tag_vocab.itos}, got unknown tag(s) {unknown}")
@@ -189,6 +232,7 @@ class TaggingDataset(torch.utils.data.Dataset):
     """Encoded sentences for a ``DataLoader`` with ``collate_fn=pad_batch``."""
 
     def __init__(self, sentences: Sequence[TaggedSentence], word_vocab: Vocab, tag_vocab: Vocab):
+        _check_sentences(sentences)
         self.items = [encode_sentence(s.words, word_vocab, s.tags, tag_vocab) for s in sentences]
 
     def __len__(self) -> int:
@@ -204,6 +248,10 @@ def pad_batch(items: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]], 
     Returns ``(words, shapes, lengths, tags)``: ``words``/``shapes`` ``(batch, seq)`` padded with
     ``pad_index``, ``lengths`` ``(batch,)``, ``tags`` ``(batch, seq)`` padded with :data:`IGNORE_INDEX`.
     """
+    bad = next((i for i, item in enumerate(items) if not (isinstance(item, (tuple, list)) and len(item) == 3)), None)
+    if bad is not None:
+        raise ValueError(f"expected items (word ids, shape ids, tag ids) from encode_sentence, got "
+                         f"{type(items[bad]).__name__} at index {bad}")
     lengths = torch.tensor([len(words) for words, _, _ in items], dtype=torch.long)
     if (lengths == 0).any():
         raise ValueError("expected every sentence to have at least one token, got an empty one")

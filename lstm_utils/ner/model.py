@@ -18,7 +18,8 @@ from torch import nn
 
 from lstm_utils.metrics import IGNORE_INDEX, decode_batch
 from lstm_utils.ner.data import SHAPES, encode_sentence, pad_batch
-from lstm_utils.text.batching import pad_sequences
+from lstm_utils.shapes import check_ids, check_shape
+from lstm_utils.text.batching import pack, pad_sequences
 from lstm_utils.text.vocab import Vocab
 from lstm_utils.training import evaluating, to_device
 
@@ -37,8 +38,10 @@ class LSTMTagger(nn.Module):
         self.hidden2tag = nn.Linear(hidden_dim, tagset_size)
 
     def forward(self, sentence: torch.Tensor) -> torch.Tensor:
-        if sentence.dim() != 1:
-            raise ValueError(f"expected one sentence of word ids, shape (seq,), got {tuple(sentence.shape)}")
+        if sentence.dim() != 1 or len(sentence) == 0:
+            raise ValueError(f"expected one sentence of word ids, shape (seq,), got {tuple(sentence.shape)}"
+                             + (" (an empty sentence)" if sentence.dim() == 1 else ""))
+        check_ids(sentence, self.word_embeddings.num_embeddings, "word ids")
         embeds = self.word_embeddings(sentence)  # (seq, embedding)
         lstm_out, _ = self.lstm(embeds.unsqueeze(1))  # (seq, 1, hidden)
         tag_space = self.hidden2tag(lstm_out.squeeze(1))  # (seq, tags)
@@ -69,13 +72,15 @@ class BiLSTMTagger(nn.Module):
         if words.dim() != 2 or lengths.shape != words.shape[:1]:
             raise ValueError(f"expected words (batch, seq) and lengths (batch,), got {tuple(words.shape)} "
                              f"and {tuple(lengths.shape)}")
+        check_ids(words, self.embedding.num_embeddings, "word ids")
         x = self.embedding(words)  # (batch, seq, embedding)
         if self.shape_embedding is not None:
             if shapes is None:
                 raise ValueError("this tagger was built with shape_dim > 0: expected shapes (batch, seq), got None")
+            check_shape(shapes, tuple(words.shape), name="shapes")
+            check_ids(shapes, len(SHAPES), "shape ids")
             x = torch.cat([x, self.shape_embedding(shapes)], dim=-1)  # (batch, seq, embedding + shape)
-        packed = nn.utils.rnn.pack_padded_sequence(self.dropout(x), lengths.cpu(), batch_first=True,
-                                                   enforce_sorted=False)
+        packed = pack(self.dropout(x), lengths)  # checks lengths: integers in 1..seq, at least one row
         out, _ = self.rnn(packed)
         out, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=words.shape[1])
         return self.head(self.dropout(out))  # (batch, seq, tags)
@@ -91,6 +96,8 @@ def masked_cross_entropy(logits: torch.Tensor, tags: torch.Tensor) -> torch.Tens
     """
     if logits.shape[:-1] != tags.shape:
         raise ValueError(f"expected tags of shape {tuple(logits.shape[:-1])}, got {tuple(tags.shape)}")
+    real = tags[tags != IGNORE_INDEX]
+    check_ids(real, logits.shape[-1], f"tags (or {IGNORE_INDEX} for padding)")
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), tags.reshape(-1), ignore_index=IGNORE_INDEX)
 
 
@@ -131,6 +138,8 @@ TOKEN = re.compile(r"(?:[A-Z]\.)+|(?:Mr|Mrs|Ms|Dr|Jr|St)\.|\w+(?:[-'’]\w+)*|[^
 def tokenize(text: str) -> list[str]:
     """Split text into words and punctuation as the GMB does: ``"Mr. Okafor's U.S. trip."`` →
     ``["Mr.", "Okafor's", "U.S.", "trip", "."]``."""
+    if not isinstance(text, str):
+        raise TypeError(f"expected text as a str, got {type(text).__name__}")
     return TOKEN.findall(text)
 
 
@@ -141,6 +150,8 @@ def tag_sentence(model: nn.Module, text: str | Sequence[str], word_vocab: Vocab,
 
     Returns ``[(word, tag), …]``; unknown words go through ``<unk>``.
     """
+    if not isinstance(text, str) and not (isinstance(text, Sequence) and all(isinstance(w, str) for w in text)):
+        raise TypeError(f"expected a sentence as a str or a list of str tokens, got {text!r:.60}")
     words = tokenize(text) if isinstance(text, str) else list(text)
     if not words:
         raise ValueError(f"expected a sentence with at least one word, got {text!r}")

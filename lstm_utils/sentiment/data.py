@@ -41,9 +41,11 @@ A model that reads the words in order (the LSTM) can learn all four kinds.
 
 from __future__ import annotations
 
+import gzip
 import os
 import random
 import re
+import zlib
 from pathlib import Path
 
 import pandas as pd
@@ -51,6 +53,7 @@ import pandas as pd
 from lstm_utils.data.archives import safe_extract
 from lstm_utils.data.cache import DatasetUnavailable, data_dir, download
 from lstm_utils.data.sources import Loaded, load_first
+from lstm_utils.shapes import check_int
 
 
 URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
@@ -86,11 +89,43 @@ def read_acl_imdb(root: str | os.PathLike, splits: tuple[str, ...] = SPLITS) -> 
                 match = FILE_NAME.fullmatch(path.name)
                 if match is None:
                     raise ValueError(f"{path}: expected a file name <id>_<rating>.txt, got {path.name!r}")
-                text = _check_text(path.read_text(encoding="utf-8"), str(path))
+                try:
+                    text = _check_text(path.read_text(encoding="utf-8"), str(path))
+                except UnicodeDecodeError:
+                    raise not_utf8(path, path.read_bytes()) from None
                 rows.append((split, LABELS[folder.name], int(match[1]), int(match[2]), text))
     if not rows:
         raise DatasetUnavailable(f"{root}: found no reviews in {list(splits)}")
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    """``pd.read_csv`` whose errors name the file (and the line, for bytes that are not UTF-8)."""
+    try:
+        return pd.read_csv(path, dtype={"split": str, "label": str, "id": str, "rating": str, "text": str},
+                           keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ValueError(f"{path}: expected a header {','.join(COLUMNS)}, got an empty file") from None
+    except pd.errors.ParserError as error:
+        raise ValueError(f"{path}: expected {len(COLUMNS)} fields {COLUMNS} a row, got a malformed row: {error}") from None
+    except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+        raise ValueError(f"{path}: expected a complete gzip file, got a corrupt or truncated one ({error})") from None
+    except UnicodeDecodeError:
+        raise not_utf8(path, gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()) from None
+
+
+def not_utf8(path: Path, raw: bytes) -> ValueError:
+    """The error for a file whose bytes ``raw`` are not UTF-8, naming the line and the first bad byte.
+
+    Readers decode in chunks, so their own error cannot say the line; this finds it in the whole file.
+    """
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        return ValueError(f"{path}:{line}: expected UTF-8 text, got byte {raw[error.start:error.start + 1]!r} "
+                          f"({error.reason})")
+    return ValueError(f"{path}: expected UTF-8 text, got bytes that are not")
 
 
 def read_imdb_csv(path: str | os.PathLike) -> pd.DataFrame:
@@ -98,9 +133,18 @@ def read_imdb_csv(path: str | os.PathLike) -> pd.DataFrame:
     path = Path(path)
     if not path.is_file():
         raise DatasetUnavailable(f"no IMDB CSV at {path}")
-    frame = pd.read_csv(path, dtype={"split": str, "label": str, "text": str}, keep_default_na=False)
+    frame = _read_csv(path)
     if list(frame.columns) != COLUMNS:
         raise ValueError(f"{path}: expected the columns {COLUMNS}, got {list(frame.columns)}")
+    if not isinstance(frame.index, pd.RangeIndex):  # pandas made an index of the extra leading fields
+        raise ValueError(f"{path}: expected {len(COLUMNS)} fields a row {COLUMNS}, got rows with more fields")
+    for column in ("id", "rating"):
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        bad = frame.index[numbers.isna() | (numbers != numbers.round())]
+        if len(bad):
+            raise ValueError(f"{path}: expected an integer {column!r} in every row, "
+                             f"got {frame[column][bad[0]]!r} in data row {bad[0] + 1}")
+        frame[column] = numbers.astype("int64")
     unknown = sorted(set(frame["label"]) - set(LABELS))
     if unknown:
         raise ValueError(f"{path}: expected labels {sorted(LABELS)}, got also {unknown}")
@@ -139,12 +183,21 @@ def load_imdb(folder: str | os.PathLike | None = None) -> Loaded[pd.DataFrame]:
     ])
 
 
+def _check_frame(frame: pd.DataFrame) -> None:
+    if not isinstance(frame, pd.DataFrame) or {"split", "label"} - set(frame.columns):
+        columns = list(frame.columns) if isinstance(frame, pd.DataFrame) else type(frame).__name__
+        raise ValueError(f"expected a DataFrame with columns 'split' and 'label', got {columns}")
+
+
 def split_dev(frame: pd.DataFrame, fraction: float, seed: int = 0) -> pd.DataFrame:
     """Move a random ``fraction`` of the ``train`` rows to a new ``dev`` split (the test split is untouched)."""
     if not 0 < fraction < 1:
         raise ValueError(f"expected 0 < fraction < 1, got {fraction}")
+    _check_frame(frame)
     frame = frame.copy()
     train = frame.index[frame["split"] == "train"]
+    if len(train) < 2:
+        raise ValueError(f"expected at least 2 train rows to hold some out as dev, got {len(train)}")
     dev = frame.loc[train].sample(frac=fraction, random_state=seed).index
     frame.loc[dev, "split"] = "dev"
     return frame
@@ -152,8 +205,13 @@ def split_dev(frame: pd.DataFrame, fraction: float, seed: int = 0) -> pd.DataFra
 
 def subsample(frame: pd.DataFrame, per_split: dict[str, int], seed: int = 0) -> pd.DataFrame:
     """At most ``per_split[split]`` rows of each split, balanced over labels, drawn with ``seed``."""
+    _check_frame(frame)
+    unknown = sorted(set(per_split) - set(frame["split"]))
+    if unknown:
+        raise ValueError(f"expected splits among {sorted(set(frame['split']))}, got also {unknown}")
     parts = []
     for split, n in per_split.items():
+        check_int(n, f"per_split[{split!r}]", 0)
         rows = frame[frame["split"] == split]
         parts += [g.sample(n=min(len(g), n // 2), random_state=seed) for _, g in rows.groupby("label")]
     return pd.concat(parts).sample(frac=1.0, random_state=seed).reset_index(drop=True)
@@ -193,6 +251,8 @@ def _clause(rng: random.Random, polarity: int, aspect: str) -> str:
 
 def verdict(rng: random.Random, kind: str, label: int) -> str:
     """One verdict sentence of ``kind`` whose sentiment is ``label`` (1 positive, 0 negative)."""
+    if label not in (0, 1) or isinstance(label, float):
+        raise ValueError(f"expected label 0 (negative) or 1 (positive), got {label!r}")
     p = 1 if label == 1 else -1
     if kind == "plain":
         intensity = f"{rng.choice(STRONG + WEAK)} " if rng.random() < 0.3 else ""
@@ -217,8 +277,9 @@ def generate_reviews(n: int, seed: int = 0, split: str = "train") -> pd.DataFram
     The same ``(n, seed)`` always gives the same reviews: only :mod:`random` with word lists of this
     module is used.
     """
-    if n < 0:
-        raise ValueError(f"expected n >= 0 reviews, got {n}")
+    if isinstance(n, bool) or not hasattr(n, "__index__") or n < 0:
+        error = ValueError if hasattr(n, "__index__") else TypeError
+        raise error(f"expected n >= 0 reviews, got {n!r} (an int is needed)")
     rng = random.Random(seed)
     rows = []
     for i in range(n):

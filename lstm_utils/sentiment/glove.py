@@ -17,6 +17,7 @@ result says which vectors were used; a chapter prints it.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -27,6 +28,7 @@ import torch
 from lstm_utils.data.archives import safe_extract
 from lstm_utils.data.cache import DatasetUnavailable, data_dir, download, sha256sum
 from lstm_utils.data.sources import Loaded, load_first
+from lstm_utils.sentiment.data import not_utf8
 from lstm_utils.text.vocab import Vocab
 
 URL = "https://nlp.stanford.edu/data/glove.6B.zip"
@@ -59,24 +61,42 @@ class WordVectors:
 
 
 def read_glove_text(path: str | os.PathLike, keep: Iterable[str] | None = None) -> WordVectors:
-    """Read a GloVe text file; with ``keep``, only the rows of those words (much less memory)."""
+    """Read a GloVe text file; with ``keep``, only the rows of those words (much less memory).
+
+    Every row must hold a word and ``dim`` finite numbers, ``dim`` taken from the file name
+    (``glove.6B.100d.txt``) or else from the first row read; errors name the file and line.
+    """
     path = Path(path)
     if not path.is_file():
         raise DatasetUnavailable(f"no GloVe file at {path}")
     wanted = set(keep) if keep is not None else None
-    words, rows, dim = [], [], None
+    named = re.search(r"\.(\d+)d\.txt$", path.name)
+    dim, dim_from = (int(named[1]), f"the file name {path.name!r}") if named else (None, None)
+    words, rows = [], []
     with open(path, encoding="utf-8") as f:
-        for line_number, line in enumerate(f, 1):
-            word, _, rest = line.rstrip("\n").partition(" ")
-            if wanted is not None and word not in wanted:
-                continue
-            values = np.array(rest.split(" "), dtype=np.float32)
-            if dim is None:
-                dim = len(values)
-            if len(values) != dim or dim == 0:
-                raise ValueError(f"{path}:{line_number}: expected a word and {dim} numbers, got {len(values)} numbers")
-            words.append(word)
-            rows.append(values)
+        line_number = 0
+        try:  # a Latin-1 byte fails a whole chunk of lines: not_utf8 finds its line
+            for line_number, line in enumerate(f, 1):
+                word, _, rest = line.rstrip("\r\n").partition(" ")
+                if wanted is not None and word not in wanted:
+                    continue
+                try:
+                    values = np.array(rest.split(" "), dtype=np.float32)
+                except ValueError:
+                    raise ValueError(f"{path}:{line_number}: expected a word and numbers, got {line[:80]!r}") from None
+                if dim is None:
+                    dim, dim_from = len(values), f"line {line_number}, the first row read"
+                if len(values) != dim or dim == 0:
+                    raise ValueError(f"{path}:{line_number}: expected a word and {dim} numbers, got {len(values)} "
+                                     f"numbers (the {dim} comes from {dim_from})")
+                if not np.isfinite(values).all():
+                    raise ValueError(f"{path}:{line_number}: expected finite numbers, got {rest[:80]!r} for {word!r}")
+                words.append(word)
+                rows.append(values)
+        except UnicodeDecodeError:
+            raise not_utf8(path, path.read_bytes()) from None
+    if line_number == 0:
+        raise ValueError(f"{path}: expected rows of a word and its numbers, got an empty file")
     return WordVectors(words, np.stack(rows) if rows else np.zeros((0, dim or 0), np.float32))
 
 

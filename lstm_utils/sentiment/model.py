@@ -13,6 +13,7 @@ import torch
 from torch import nn
 
 from lstm_utils.classifier import last_hidden
+from lstm_utils.shapes import check_ids, check_shape
 from lstm_utils.text.batching import collate, pack
 from lstm_utils.text.tokenize import tokenize
 from lstm_utils.text.vocab import Vocab
@@ -37,6 +38,8 @@ class SentimentLSTM(nn.Module):
         self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), 1)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        check_shape(ids, ("batch", "seq"), name="ids")
+        check_ids(ids, self.embedding.num_embeddings, "ids (the vocabulary)")
         embedded = self.dropout(self.embedding(ids))  # (batch, seq, embedding)
         _, (h_n, _) = self.lstm(pack(embedded, lengths))  # h_n: (layers × directions, batch, hidden)
         last = last_hidden(h_n, self.lstm.num_layers, self.lstm.bidirectional)  # (batch, directions × hidden)
@@ -56,11 +59,17 @@ class BagOfWords(nn.Module):
         self.head = nn.Linear(embedding_dim, 1)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        check_shape(ids, ("batch", "seq"), name="ids")
+        check_ids(ids, self.embedding.num_embeddings, "ids (the vocabulary)")
         return self.head(self.embedding(ids)).squeeze(-1)  # (batch,)
 
 
 def sentiment_forward(model: nn.Module, batch, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     """``forward=`` for :func:`lstm_utils.training.fit`: ``(ids, lengths, labels)`` → ``(logits, labels)``."""
+    if not isinstance(batch, (tuple, list)) or len(batch) != 3:
+        items = f" of {len(batch)} items" if isinstance(batch, (tuple, list)) else ""
+        raise ValueError(f"expected a batch (ids, lengths, labels) from text.batching.collate, "
+                         f"got {type(batch).__name__}{items}")
     ids, lengths, labels = batch
     return model(ids.to(device), lengths), labels.to(device)
 
@@ -69,6 +78,8 @@ def sentiment_forward(model: nn.Module, batch, device: torch.device) -> tuple[to
 def predict_sentiment(model: nn.Module, vocab: Vocab, text: str | Sequence[str],
                       tokenizer: Callable[[str], list[str]] = tokenize) -> float | list[float]:
     """:math:`P(\\text{positive})` for a review (a float) or for a list of reviews (a list of floats)."""
+    if not isinstance(text, str) and not (isinstance(text, Sequence) and text and all(isinstance(t, str) for t in text)):
+        raise TypeError(f"expected a review (str) or a non-empty list of reviews, got {text!r:.60}")
     texts = [text] if isinstance(text, str) else list(text)
     token_lists = [tokenizer(t) for t in texts]
     for t, tokens in zip(texts, token_lists):

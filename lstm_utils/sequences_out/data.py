@@ -106,15 +106,15 @@ class AdditionProblems:
 
 def encode_sources(questions: Sequence[str], vocab: Vocab) -> torch.Tensor:
     """The questions' character ids, padded with ``<pad>`` on the right: ``(n, S)``."""
-    if not questions:
-        raise ValueError("expected at least one question, got none")
+    if isinstance(questions, str) or not questions:
+        raise ValueError(f"expected a non-empty list of questions, got {questions!r:.40}")
     return pad_sequences([encode(q, vocab) for q in questions], vocab[PAD])  # (n, S)
 
 
 def encode_targets(answers: Sequence[str], vocab: Vocab) -> tuple[torch.Tensor, torch.Tensor]:
     """``(decoder_input, target)``, each ``(n, T + 1)``: ``<bos> y_1 … y_T`` and ``y_1 … y_T <eos>``, padded."""
-    if not answers:
-        raise ValueError("expected at least one answer, got none")
+    if isinstance(answers, str) or not answers:
+        raise ValueError(f"expected a non-empty list of answers, got {answers!r:.40}")
     pad, bos, eos = vocab[PAD], vocab[BOS], vocab[EOS]
     outputs = [encode(a, vocab) for a in answers]
     decoder_input = pad_sequences([[bos, *ids] for ids in outputs], pad)  # (n, T + 1)

@@ -30,6 +30,7 @@ import torch
 from torch import Tensor, nn
 
 from lstm_utils.cells import LSTMCell
+from lstm_utils.shapes import check_ids, check_int, check_shape
 from lstm_utils.training import evaluating
 
 
@@ -64,6 +65,7 @@ class Encoder(nn.Module):
         self.rnn = nn.LSTM(input_size, units, batch_first=True, bidirectional=bidirectional)
 
     def forward(self, source: Tensor) -> Memory:
+        self.check_source(source)
         if self.embedding is not None:
             mask = source != self.pad_index  # (batch, S)
             x = self.embedding(source)  # (batch, S, input_size)
@@ -76,6 +78,17 @@ class Encoder(nn.Module):
         keys, _ = nn.utils.rnn.pad_packed_sequence(out, batch_first=True, total_length=x.shape[1])  # (batch, S, hidden)
         h, c = (torch.cat(list(state), dim=-1) for state in (h_n, c_n))  # (batch, hidden): directions side by side
         return Memory(keys, mask, (h, c))
+
+
+    def check_source(self, source: Tensor) -> None:
+        """Token ids ``(batch, S)`` within the vocabulary, or features ``(batch, S, input_size)``; batch, S >= 1."""
+        if self.embedding is not None:
+            check_shape(source, ("batch", "S"), name="source token ids")
+            check_ids(source, self.embedding.num_embeddings, "source ids (the encoder's vocabulary)")
+        else:
+            check_shape(source, ("batch", "S", self.rnn.input_size), name="source features")
+        if source.shape[0] == 0 or source.shape[1] == 0:
+            raise ValueError(f"expected at least one source of at least one step, got shape {tuple(source.shape)}")
 
 
 class ImageEncoder(Encoder):
@@ -91,8 +104,9 @@ class ImageEncoder(Encoder):
 
     def forward(self, images: Tensor) -> Memory:
         k = self.columns_per_step
-        if images.dim() != 3 or images.shape[1] != self.height or images.shape[2] % k:
+        if images.dim() != 3 or images.shape[1] != self.height or images.shape[2] % k or images.shape[2] == 0:
             multiple = f" with width a multiple of {k}" if k > 1 else ""
+            multiple += " and width >= 1" if images.dim() == 3 and images.shape[2] == 0 else ""
             raise ValueError(f"expected images of shape (batch, {self.height}, width){multiple}, got {tuple(images.shape)}")
         columns = images.transpose(1, 2)  # (batch, width, height): columns as steps
         return super().forward(columns.reshape(images.shape[0], -1, k * self.height))  # (batch, width / k, k × height)
@@ -174,6 +188,11 @@ class Seq2Seq(nn.Module):
 
         Returns logits ``(batch, T, vocab)`` (and the attention weights ``(batch, T, S)`` when asked).
         """
+        check_shape(decoder_input, (source.shape[0] if isinstance(source, Tensor) else "batch", "T"),
+                    name="decoder_input (batch, T)")
+        if decoder_input.shape[1] == 0:
+            raise ValueError(f"expected a decoder_input of at least one step, got shape {tuple(decoder_input.shape)}")
+        _check_token_ids(self, decoder_input, "decoder_input")
         memory = self.encode(source)
         state = memory.state
         logits, weights = [], []
@@ -220,11 +239,25 @@ def sequence_loss(logits: Tensor, target: Tensor, pad_index: int = 0) -> Tensor:
     return nn.functional.cross_entropy(logits.transpose(1, 2), target, ignore_index=pad_index)  # logits as (batch, vocab, T)
 
 
-def _check(max_len: int, beam_width: int = 1) -> None:
-    if not isinstance(max_len, int) or max_len < 1:
-        raise ValueError(f"expected max_len >= 1, got {max_len!r}")
-    if not isinstance(beam_width, int) or beam_width < 1:
-        raise ValueError(f"expected beam_width >= 1, got {beam_width!r}")
+def _check_token_ids(model: nn.Module, ids: Tensor, name: str) -> None:
+    """Ids the decoder can embed: ``0 <= id < vocab`` when ``model.decoder.embedding`` says the vocabulary."""
+    embedding = getattr(getattr(model, "decoder", None), "embedding", None)
+    check_ids(ids, embedding.num_embeddings if isinstance(embedding, nn.Embedding) else None,
+              f"{name} ids (the decoder's vocabulary)")
+
+
+def _check(model: nn.Module, source: Tensor, bos: int, eos: int, max_len: int, beam_width: int = 1):
+    """The decoding arguments as ints, once every one is valid; errors name what was expected and given."""
+    max_len, beam_width = check_int(max_len, "max_len", 1), check_int(beam_width, "beam_width", 1)
+    bos, eos = check_int(bos, "bos", 0), check_int(eos, "eos", 0)
+    if not isinstance(source, Tensor):
+        raise TypeError(f"expected source to be a torch.Tensor (batch, S, ...), got {type(source).__name__}")
+    if source.dim() < 2 or source.shape[0] == 0 or source.shape[1] == 0:
+        raise ValueError(f"expected a source batch (batch, S, ...) of at least one example of at least one step, "
+                         f"got shape {tuple(source.shape)}")
+    for name, token in (("bos", bos), ("eos", eos)):
+        _check_token_ids(model, torch.tensor([token]), name)
+    return bos, eos, max_len, beam_width
 
 
 @torch.no_grad()
@@ -236,7 +269,7 @@ def greedy_decode(
     Returns one list of token ids per example (without ``<bos>``/``<eos>``), and with ``return_attention``
     also one ``(steps, S)`` tensor of attention weights per example (``None`` without attention).
     """
-    _check(max_len)
+    bos, eos, max_len, _ = _check(model, source, bos, eos, max_len)
     with evaluating(model):
         memory = model.encode(source)
         state = memory.state
@@ -285,7 +318,7 @@ def beam_search(
     unfinished one when none finished). Since :math:`\log p` only falls as a prefix grows, the search also
     stops as soon as a finished sequence beats every live prefix.
     """
-    _check(max_len, beam_width)
+    bos, eos, max_len, beam_width = _check(model, source, bos, eos, max_len, beam_width)
     with evaluating(model):
         memory = model.encode(source)
         results = []

@@ -43,6 +43,9 @@ def plot_mistakes(
     title: str = "Mistakes",
 ) -> plt.Figure:
     """A grid of the first ``limit`` images whose prediction differs from the truth, titled ``truth → prediction``."""
+    if isinstance(truths, str) or isinstance(predictions, str) or not len(images) == len(truths) == len(predictions):
+        raise ValueError(f"expected as many images, truths and predictions (lists), got {len(images)}, "
+                         f"{truths!r:.30} and {predictions!r:.30}")
     wrong = [i for i, (t, p) in enumerate(zip(truths, predictions)) if t != p][:limit]
     rows = max(1, -(-len(wrong) // columns))
     fig, axes = plt.subplots(rows, columns, figsize=(2.6 * columns, 1.2 * rows + 0.8), squeeze=False)

@@ -11,6 +11,8 @@ import operator
 from collections import Counter
 from typing import Iterable, Iterator, Sequence
 
+from lstm_utils.shapes import check_int as _check_int  # noqa: F401 (text.batching imports it from here)
+
 PAD, UNK = "<pad>", "<unk>"
 
 
@@ -19,17 +21,6 @@ def _not_a_str(value, expected: str) -> None:
     if isinstance(value, str):
         shown = value if len(value) <= 30 else value[:27] + "..."
         raise TypeError(f"expected {expected}, got a str ({shown!r})")
-
-
-def _check_int(value, name: str, minimum: int, *, optional: bool = False) -> None:
-    """Refuse a ``value`` that is not an int of at least ``minimum`` (or ``None`` when ``optional``)."""
-    if optional and value is None:
-        return
-    or_none = " or None" if optional else ""
-    if isinstance(value, bool) or not hasattr(value, "__index__"):
-        raise TypeError(f"expected an int {name}{or_none}, got {type(value).__name__}")
-    if value < minimum:
-        raise ValueError(f"expected {name} >= {minimum}{or_none}, got {value}")
 
 
 def _token_lists(sequences: Iterable[Sequence[str]]) -> Iterator[Sequence[str]]:
