@@ -12,8 +12,8 @@ PyTorch             shape                  book
 ==================  =====================  ==========================================
 ``weight_ih``       ``(G·H, input_size)``  :math:`W_i, W_f, W_g, W_o` stacked
 ``weight_hh``       ``(G·H, H)``           :math:`U_i, U_f, U_g, U_o` stacked
-``bias_ih``         ``(G·H,)``             first half of :math:`b_*` (PyTorch keeps two biases)
-``bias_hh``         ``(G·H,)``             second half: :math:`b_* =` ``bias_ih + bias_hh``
+``bias_ih``         ``(G·H,)``             one summand of :math:`b_*` (PyTorch keeps two biases)
+``bias_hh``         ``(G·H,)``             the other: :math:`b_* =` ``bias_ih + bias_hh``
 ==================  =====================  ==========================================
 
 Row vectors, as in PyTorch: :math:`W x_t` is computed as ``x @ W.T`` for a batch ``x`` of shape
