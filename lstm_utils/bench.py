@@ -13,9 +13,11 @@ the ``compile s`` column, never inside the median. ``--threads`` sets ``torch.se
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from typing import Callable
@@ -207,13 +209,40 @@ def plot_steps(results, ax=None):
     return ax
 
 
+@contextlib.contextmanager
+def native_stderr_aside():
+    """Send what native code writes to file descriptor 2 to a temporary file while the block runs.
+
+    The profiler's Kineto library logs its start and stop there, below Python's ``sys.stderr``, and a
+    notebook would show those lines as stderr output. If the block raises, the lines are written back
+    to ``sys.stderr``, so that nothing that explains a failure is lost.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as aside:
+        os.dup2(aside.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            aside.seek(0)
+            sys.stderr.write(aside.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def profile_breakdown(model: nn.Module, mode: str, x: torch.Tensor, rows: int = 8) -> str:
-    """Where the time of one call goes: ``torch.profiler``'s table of the operators with most self CPU time."""
+    """Where the time of one call goes: ``torch.profiler``'s table of the operators with most self CPU time.
+
+    The profiler's own log lines on stderr are set aside (:func:`native_stderr_aside`).
+    """
     from torch.profiler import ProfilerActivity, profile
 
     step = make_step(model, mode, x)
     step()  # warm up (and compile) outside the profile
-    with profile(activities=[ProfilerActivity.CPU]) as prof:
+    with native_stderr_aside(), profile(activities=[ProfilerActivity.CPU]) as prof:
         step()
     return prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=rows)
 

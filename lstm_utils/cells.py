@@ -12,8 +12,8 @@ PyTorch             shape                  book
 ==================  =====================  ==========================================
 ``weight_ih``       ``(G·H, input_size)``  :math:`W_i, W_f, W_g, W_o` stacked
 ``weight_hh``       ``(G·H, H)``           :math:`U_i, U_f, U_g, U_o` stacked
-``bias_ih``         ``(G·H,)``             first half of :math:`b_*` (PyTorch keeps two biases)
-``bias_hh``         ``(G·H,)``             second half: :math:`b_* =` ``bias_ih + bias_hh``
+``bias_ih``         ``(G·H,)``             one summand of :math:`b_*` (PyTorch keeps two biases)
+``bias_hh``         ``(G·H,)``             the other: :math:`b_* =` ``bias_ih + bias_hh``
 ==================  =====================  ==========================================
 
 Row vectors, as in PyTorch: :math:`W x_t` is computed as ``x @ W.T`` for a batch ``x`` of shape
@@ -32,8 +32,10 @@ from torch import Tensor, nn
 from lstm_utils.shapes import check_shape
 
 
-def affine(x: Tensor, h: Tensor, W: Tensor, U: Tensor, b_W: Tensor | None, b_U: Tensor | None) -> Tensor:
-    r"""The pre-activation of one gate: :math:`W x_t + U h_{t-1} + b`, with :math:`b` = ``b_W + b_U``."""
+def affine(x: Tensor, h: Tensor, W: Tensor, U: Tensor,
+           b_W: Tensor | None, b_U: Tensor | None) -> Tensor:
+    r"""The pre-activation of one gate: :math:`W x_t + U h_{t-1} + b`,
+    with :math:`b` = ``b_W + b_U``."""
     return F.linear(x, W, b_W) + F.linear(h, U, b_U)  # (batch, hidden)
 
 
@@ -55,27 +57,32 @@ def rnn_step(x, h, weight_ih, weight_hh, bias_ih=None, bias_hh=None, nonlinearit
 
 
 def input_gate(x, h, W_i, U_i, b_Wi=None, b_Ui=None) -> Tensor:
-    r"""Input gate: :math:`i_t = \sigma(W_i x_t + U_i h_{t-1} + b_i)`, how much of :math:`g_t` to write."""
+    r"""Input gate: :math:`i_t = \sigma(W_i x_t + U_i h_{t-1} + b_i)`,
+    how much of :math:`g_t` to write."""
     return torch.sigmoid(affine(x, h, W_i, U_i, b_Wi, b_Ui))
 
 
 def forget_gate(x, h, W_f, U_f, b_Wf=None, b_Uf=None) -> Tensor:
-    r"""Forget gate: :math:`f_t = \sigma(W_f x_t + U_f h_{t-1} + b_f)`, how much of :math:`c_{t-1}` to keep."""
+    r"""Forget gate: :math:`f_t = \sigma(W_f x_t + U_f h_{t-1} + b_f)`,
+    how much of :math:`c_{t-1}` to keep."""
     return torch.sigmoid(affine(x, h, W_f, U_f, b_Wf, b_Uf))
 
 
 def candidate(x, h, W_g, U_g, b_Wg=None, b_Ug=None) -> Tensor:
-    r"""Candidate cell: :math:`g_t = \tanh(W_g x_t + U_g h_{t-1} + b_g)`, what could be written."""
+    r"""Candidate cell: :math:`g_t = \tanh(W_g x_t + U_g h_{t-1} + b_g)`,
+    what could be written."""
     return torch.tanh(affine(x, h, W_g, U_g, b_Wg, b_Ug))
 
 
 def output_gate(x, h, W_o, U_o, b_Wo=None, b_Uo=None) -> Tensor:
-    r"""Output gate: :math:`o_t = \sigma(W_o x_t + U_o h_{t-1} + b_o)`, how much of the cell to show."""
+    r"""Output gate: :math:`o_t = \sigma(W_o x_t + U_o h_{t-1} + b_o)`,
+    how much of the cell to show."""
     return torch.sigmoid(affine(x, h, W_o, U_o, b_Wo, b_Uo))
 
 
 def cell_state(f: Tensor, c_prev: Tensor, i: Tensor, g: Tensor) -> Tensor:
-    r"""Cell state: :math:`c_t = f_t \odot c_{t-1} + i_t \odot g_t`, the additive memory path."""
+    r"""Cell state: :math:`c_t = f_t \odot c_{t-1} + i_t \odot g_t`,
+    the additive memory path."""
     return f * c_prev + i * g
 
 
@@ -95,21 +102,27 @@ class LSTMStep(NamedTuple):
     h: Tensor
 
 
-def gate_activations(gates: Tensor, hidden: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    r""":math:`i_t, f_t, g_t, o_t` from the four gates' pre-activations stacked in ``gates`` (batch, 4H).
+def gate_activations(gates: Tensor,
+                     hidden: int) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    r""":math:`i_t, f_t, g_t, o_t` from the four gates' pre-activations
+    stacked in ``gates`` (batch, 4H).
 
     .. math:: i_t, f_t, o_t = \sigma(\cdot), \qquad g_t = \tanh(\cdot)
 
-    Two calls instead of four: one ``sigmoid`` over all four blocks (the g block's is computed and
-    ignored, which is cheaper than three separate calls), and one ``tanh`` over the g block.
+    Two calls instead of four: one ``sigmoid`` over all four blocks (the
+    g block's is computed and ignored, which is cheaper than three
+    separate calls), and one ``tanh`` over the g block.
     """
     s = torch.sigmoid(gates)  # (batch, 4H)
     g = torch.tanh(gates[..., 2 * hidden : 3 * hidden])  # (batch, H)
-    return s[..., :hidden], s[..., hidden : 2 * hidden], g, s[..., 3 * hidden :]
+    i, f = s[..., :hidden], s[..., hidden : 2 * hidden]
+    return i, f, g, s[..., 3 * hidden :]
 
 
-def lstm_step(x, h, c, weight_ih, weight_hh, bias_ih=None, bias_hh=None) -> LSTMStep:
-    """One LSTM step from the six equations above; PyTorch's stacked weights, gates in the order i, f, g, o."""
+def lstm_step(x, h, c, weight_ih, weight_hh, bias_ih=None,
+              bias_hh=None) -> LSTMStep:
+    """One LSTM step from the six equations above; PyTorch's stacked
+    weights, gates in the order i, f, g, o."""
     W_i, W_f, W_g, W_o = chunks(weight_ih, 4)
     U_i, U_f, U_g, U_o = chunks(weight_hh, 4)
     bW_i, bW_f, bW_g, bW_o = chunks(bias_ih, 4)

@@ -25,6 +25,7 @@ import time
 import warnings
 
 import torch
+from torch import Tensor
 
 from lstm_utils.cells import cell_state, gate_activations, hidden_state
 from lstm_utils.layers import LSTM
@@ -36,38 +37,47 @@ __all__ = [
 ]  # fmt: skip
 
 
-def lstm_cell_pointwise(gates: torch.Tensor, c: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-    """The element-wise part of one step, from the stacked pre-activations ``gates`` (batch, 4H).
+def lstm_cell_pointwise(gates: Tensor, c: Tensor) -> tuple[Tensor, Tensor]:
+    """The element-wise part of one step, from the stacked
+    pre-activations ``gates`` (batch, 4H).
 
-    .. math:: c_t = f_t \\odot c_{t-1} + i_t \\odot g_t, \\qquad h_t = o_t \\odot \\tanh(c_t)
+    .. math::
+        c_t = f_t \\odot c_{t-1} + i_t \\odot g_t, \\qquad
+        h_t = o_t \\odot \\tanh(c_t)
     """
     i, f, g, o = gate_activations(gates, c.shape[-1])  # each (batch, H)
     c = cell_state(f, c, i, g)  # (batch, H)
     return hidden_state(o, c), c
 
 
-def project_inputs(x, weight_ih, bias_ih=None, bias_hh=None) -> torch.Tensor:
-    """:math:`X W^\\top + b` for all steps at once: (seq, batch, 4H) from ``x`` (seq, batch, H_in)."""
+def project_inputs(x, weight_ih, bias_ih=None, bias_hh=None) -> Tensor:
+    """:math:`X W^\\top + b` for all steps at once: (seq, batch, 4H) from
+    ``x`` (seq, batch, H_in)."""
     seq, batch, features = x.shape
     flat = x.reshape(seq * batch, features)  # (seq*batch, H_in)
     if bias_ih is None:
         projected = flat @ weight_ih.t()
     else:
-        projected = torch.addmm(bias_ih + bias_hh, flat, weight_ih.t())  # (seq*batch, 4H)
+        b = bias_ih + bias_hh  # (4H,)
+        projected = torch.addmm(b, flat, weight_ih.t())  # (seq*batch, 4H)
     return projected.view(seq, batch, weight_ih.shape[0])
 
 
 def recurrence_forward(projected, weight_hh, h, c, keep: bool = False):
-    """The forward loop, from ``projected`` :math:`= XW^\\top + b` (seq, batch, 4H).
+    """The forward loop, from ``projected`` :math:`= XW^\\top + b`
+    (seq, batch, 4H).
 
-    Returns the outputs (seq, batch, H) and :math:`h_T`, :math:`c_T` (batch, H); with ``keep``, also
-    what the hand-written backward needs: the pre-activations :math:`a_t` (seq, batch, 4H) and the
-    cell states :math:`c_t` (seq, batch, H).
+    Returns the outputs (seq, batch, H) and :math:`h_T`, :math:`c_T`
+    (batch, H); with ``keep``, also what the hand-written backward needs:
+    the pre-activations :math:`a_t` (seq, batch, 4H) and the cell states
+    :math:`c_t` (seq, batch, H).
     """
     u_t = weight_hh.t()  # (H, 4H)
     outputs, kept_gates, kept_cells = [], [], []
-    for row in projected.unbind(0):  # views (batch, 4H); autograd's backward of unbind is one stack
-        gates = row + h @ u_t  # (batch, 4H); compiled, the addition joins the step's fused kernel
+    # unbind gives views, and its backward is a single stack
+    for row in projected.unbind(0):  # (batch, 4H)
+        # compiled, the addition joins the step's fused kernel
+        gates = row + h @ u_t  # (batch, 4H)
         h, c = lstm_cell_pointwise(gates, c)
         outputs.append(h)
         if keep:
@@ -75,7 +85,8 @@ def recurrence_forward(projected, weight_hh, h, c, keep: bool = False):
             kept_cells.append(c)
     if not keep:
         return torch.stack(outputs), h, c
-    return torch.stack(outputs), h, c, torch.stack(kept_gates), torch.stack(kept_cells)
+    return (torch.stack(outputs), h, c,
+            torch.stack(kept_gates), torch.stack(kept_cells))
 
 
 def direction_forward(x, weight_ih, weight_hh, bias_ih, bias_hh, h, c, keep: bool = False, loop=recurrence_forward):
@@ -83,21 +94,29 @@ def direction_forward(x, weight_ih, weight_hh, bias_ih, bias_hh, h, c, keep: boo
     return loop(project_inputs(x, weight_ih, bias_ih, bias_hh), weight_hh, h, c, keep)
 
 
-def direction_backward(d_output, dh, dc, x, weight_ih, weight_hh, h0, c0, output, preactivations, cells,
+def direction_backward(d_output, dh, dc, x, weight_ih, weight_hh, h0, c0,
+                       output, preactivations, cells,
                        loop=sequence_backward):
-    """The gradients of one direction: the loop of :func:`~lstm_utils.lstm_backward.sequence_backward`,
-    then the weight gradients summed over the steps as three products over all steps at once.
+    """The gradients of one direction: the loop of
+    :func:`~lstm_utils.lstm_backward.sequence_backward`, then the weight
+    gradients summed over the steps as three products over all steps at
+    once.
 
     .. math::
-        \\delta X = \\delta A\\, W, \\quad \\delta W = \\textstyle\\sum_t \\delta a_t^\\top x_t
-        = \\delta A^\\top X, \\quad \\delta U = \\delta A^\\top H_{\\text{prev}}, \\quad
+        \\delta X = \\delta A\\, W, \\quad
+        \\delta W = \\textstyle\\sum_t \\delta a_t^\\top x_t
+        = \\delta A^\\top X, \\quad
+        \\delta U = \\delta A^\\top H_{\\text{prev}}, \\quad
         \\delta b = \\textstyle\\sum_{t, \\text{batch}} \\delta a_t
     """
-    da, dh0, dc0 = loop(d_output, dh, dc, preactivations, cells, c0, weight_hh)
+    da, dh0, dc0 = loop(d_output, dh, dc, preactivations, cells, c0,
+                        weight_hh)
     seq, batch, features = x.shape
     flat = da.reshape(seq * batch, -1)  # δA, (seq*batch, 4H)
-    h_prev = torch.cat([h0.unsqueeze(0), output[:-1]]).reshape(seq * batch, -1)  # h_{t-1}, (seq*batch, H)
-    grad_x = (flat @ weight_ih).view(seq, batch, features)  # (seq, batch, H_in)
+    h_prev = torch.cat([h0.unsqueeze(0), output[:-1]])  # h_{t-1}
+    h_prev = h_prev.reshape(seq * batch, -1)  # (seq*batch, H)
+    grad_x = flat @ weight_ih  # (seq*batch, H_in)
+    grad_x = grad_x.view(seq, batch, features)  # (seq, batch, H_in)
     grad_w = flat.t() @ x.reshape(seq * batch, features)  # (4H, H_in)
     grad_u = flat.t() @ h_prev  # (4H, H)
     return grad_x, grad_w, grad_u, flat.sum(0), dh0, dc0
@@ -107,32 +126,40 @@ EAGER = {"inference": direction_forward, "training": direction_forward, "backwar
 
 
 class Recurrence(torch.autograd.Function):
-    """One direction of one layer whose backward is :func:`direction_backward` (eager or compiled)."""
+    """One direction of one layer whose backward is
+    :func:`direction_backward` (eager or compiled)."""
 
     @staticmethod
-    def forward(ctx, x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0, functions):
+    def forward(ctx, x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0,
+                functions):
         output, h, c, preactivations, cells = functions["training"](
             x, weight_ih, weight_hh, bias_ih, bias_hh, h0, c0, keep=True)
-        ctx.save_for_backward(x, weight_ih, weight_hh, h0, c0, output, preactivations, cells)
+        ctx.save_for_backward(x, weight_ih, weight_hh, h0, c0, output,
+                              preactivations, cells)
         ctx.functions, ctx.has_bias = functions, bias_ih is not None
         return output, h, c
 
     @staticmethod
     def backward(ctx, d_output, dh, dc):
-        x, weight_ih, weight_hh, h0, c0, output, preactivations, cells = ctx.saved_tensors
-        grads = ctx.functions["backward"](d_output.contiguous(), dh, dc, x, weight_ih, weight_hh,
-                                          h0, c0, output, preactivations, cells)
+        (x, weight_ih, weight_hh, h0, c0, output, preactivations,
+         cells) = ctx.saved_tensors
+        grads = ctx.functions["backward"](
+            d_output.contiguous(), dh, dc, x, weight_ih, weight_hh,
+            h0, c0, output, preactivations, cells)
         grad_x, grad_w, grad_u, grad_b, dh0, dc0 = grads
         grad_b = grad_b if ctx.has_bias else None
         return grad_x, grad_w, grad_u, grad_b, grad_b, dh0, dc0, None
 
 
 class FusedLSTM(LSTM):
-    """:class:`lstm_utils.layers.LSTM` with the fused loop: a drop-in for ``nn.LSTM``, autograd for the gradients."""
+    """:class:`lstm_utils.layers.LSTM` with the fused loop: a drop-in for
+    ``nn.LSTM``, autograd for the gradients."""
 
     def run_direction(self, x, state, params, reverse=False):
-        """One layer in one direction over ``x`` (seq, batch, feature): outputs (seq, batch, H), last state."""
-        if x.shape[0] == 0 or x.shape[1] == 0:  # no step or no sequence: the readable loop's empty result
+        """One layer in one direction over ``x`` (seq, batch, feature):
+        outputs (seq, batch, H), last state."""
+        if x.shape[0] == 0 or x.shape[1] == 0:
+            # no step or no sequence: the readable loop's empty result
             return super().run_direction(x, state, params, reverse)
         if reverse:
             x = x.flip(0)
@@ -140,7 +167,8 @@ class FusedLSTM(LSTM):
         return (output.flip(0) if reverse else output), (h, c)
 
     def direction(self, x, weight_ih, weight_hh, bias_ih, bias_hh, h, c):
-        return direction_forward(x, weight_ih, weight_hh, bias_ih, bias_hh, h, c)
+        return direction_forward(x, weight_ih, weight_hh, bias_ih, bias_hh,
+                                 h, c)
 
 
 class CompiledLSTM(FusedLSTM):

@@ -100,14 +100,19 @@ class _Recurrent(nn.Module):
 
     # --- forward ------------------------------------------------------------------------------------
 
-    def run_direction(self, x: Tensor, state: tuple[Tensor, ...], params: tuple, reverse: bool = False):
-        """Run one layer in one direction over ``x`` ``(seq, batch, feature)``: outputs ``(seq, batch, H)``, last state."""
-        outputs = [None] * x.shape[0]
-        steps = range(x.shape[0] - 1, -1, -1) if reverse else range(x.shape[0])
+    def run_direction(self, x: Tensor, state: tuple[Tensor, ...],
+                      params: tuple, reverse: bool = False):
+        """Run one layer in one direction over ``x`` ``(seq, batch,
+        feature)``: outputs ``(seq, batch, H)``, last state."""
+        seq = x.shape[0]
+        outputs = [None] * seq
+        steps = range(seq - 1, -1, -1) if reverse else range(seq)
         for t in steps:
             state = self.step(x[t], state, params)
             outputs[t] = state[0]  # h_t, (batch, hidden)
-        return torch.stack(outputs) if outputs else x.new_zeros(0, x.shape[1], self.hidden_size), state
+        if not outputs:  # an empty sequence
+            return x.new_zeros(0, x.shape[1], self.hidden_size), state
+        return torch.stack(outputs), state
 
     def forward(self, input: Tensor, hx=None):
         x, states, batched = self._prepare(input, hx)  # x: (seq, batch, feature)

@@ -73,10 +73,13 @@ def preactivation_grads(di, df, dg, do, i, f, g, o) -> Tensor:
     return torch.cat([di * i * (1 - i), df * f * (1 - f), dg * (1 - g**2), do * o * (1 - o)], dim=-1)
 
 
-def step_backward(dh: Tensor, dc: Tensor, i: Tensor, f: Tensor, g: Tensor, o: Tensor, c: Tensor,
+def step_backward(dh: Tensor, dc: Tensor, i: Tensor, f: Tensor, g: Tensor,
+                  o: Tensor, c: Tensor,
                   c_prev: Tensor) -> tuple[Tensor, Tensor]:
-    r"""The element-wise part of one backward step: :math:`\delta a_t` ``(batch, 4·hidden)`` and
-    :math:`\delta c_{t-1}`, from :math:`\delta h_t`, :math:`\delta c_t` and what the forward step computed."""
+    r"""The element-wise part of one backward step: :math:`\delta a_t`
+    ``(batch, 4·hidden)`` and :math:`\delta c_{t-1}`, from
+    :math:`\delta h_t`, :math:`\delta c_t` and what the forward step
+    computed."""
     tanh_c = torch.tanh(c)
     do = output_gate_grad(dh, tanh_c)
     dc = cell_grad(dh, dc, o, tanh_c)
@@ -84,15 +87,20 @@ def step_backward(dh: Tensor, dc: Tensor, i: Tensor, f: Tensor, g: Tensor, o: Te
     return preactivation_grads(di, df, dg, do, i, f, g, o), dc_prev
 
 
-def lstm_cell_backward(dh: Tensor, dc: Tensor, cache: LSTMCache, weight_ih: Tensor, weight_hh: Tensor) -> LSTMGrads:
-    r"""One backward step. With :math:`\delta a_t` from :func:`step_backward`:
-    :math:`\delta W = \delta a_t^\top x_t`, :math:`\delta U = \delta a_t^\top h_{t-1}`,
+def lstm_cell_backward(dh: Tensor, dc: Tensor, cache: LSTMCache,
+                       weight_ih: Tensor, weight_hh: Tensor) -> LSTMGrads:
+    r"""One backward step. With :math:`\delta a_t` from
+    :func:`step_backward`: :math:`\delta W = \delta a_t^\top x_t`,
+    :math:`\delta U = \delta a_t^\top h_{t-1}`,
     :math:`\delta b_W = \delta b_U = \sum_{\text{batch}} \delta a_t`,
-    :math:`\delta x_t = \delta a_t W`, :math:`\delta h_{t-1} = \delta a_t U`."""
+    :math:`\delta x_t = \delta a_t W`,
+    :math:`\delta h_{t-1} = \delta a_t U`."""
     i, f, g, o, c, _ = cache.step
-    da, dc_prev = step_backward(dh, dc, i, f, g, o, c, cache.c_prev)  # (batch, 4·hidden), (batch, hidden)
+    # (batch, 4·hidden), (batch, hidden)
+    da, dc_prev = step_backward(dh, dc, i, f, g, o, c, cache.c_prev)
     db = da.sum(dim=0)
-    return LSTMGrads(da @ weight_ih, da @ weight_hh, dc_prev, da.T @ cache.x, da.T @ cache.h_prev, db, db)
+    return LSTMGrads(da @ weight_ih, da @ weight_hh, dc_prev,
+                     da.T @ cache.x, da.T @ cache.h_prev, db, db)
 
 
 def lstm_sequence_backward(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_hh=None, d_output=None,
@@ -125,21 +133,29 @@ def lstm_sequence_backward(x, h0, c0, weight_ih, weight_hh, bias_ih=None, bias_h
     return torch.stack(outputs), h, c, LSTMGrads(dx, dh, dc, dW, dU, db, db)
 
 
-def sequence_backward(d_output: Tensor, dh: Tensor, dc: Tensor, preactivations: Tensor, cells: Tensor,
-                      c0: Tensor, weight_hh: Tensor) -> tuple[Tensor, Tensor, Tensor]:
-    r"""Backward through a whole sequence from what the forward loop kept: the fast layer's backward loop.
+def sequence_backward(d_output: Tensor, dh: Tensor, dc: Tensor,
+                      preactivations: Tensor, cells: Tensor, c0: Tensor,
+                      weight_hh: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+    r"""Backward through a whole sequence from what the forward loop
+    kept: the fast layer's backward loop.
 
-    ``preactivations`` ``(seq, batch, 4·hidden)`` holds :math:`a_t` (the gates :math:`i_t, f_t, g_t, o_t`
-    are recomputed from it), ``cells`` ``(seq, batch, hidden)`` holds :math:`c_t`; ``d_output`` is :math:`\partial\mathcal{L}/\partial y_t` ``(seq, batch, hidden)``,
-    ``dh``, ``dc`` the gradients at :math:`h_T, c_T`. Each step is :func:`step_backward`, and only
-    :math:`\delta h_{t-1} = \delta a_t U` (one matrix product) is inside the loop; the weight
-    gradients are sums over the steps, computed afterwards from all :math:`\delta a_t` at once.
-    Returns :math:`\delta a_t` for every step ``(seq, batch, 4·hidden)``, :math:`\delta h_0` and :math:`\delta c_0`.
+    ``preactivations`` ``(seq, batch, 4·hidden)`` holds :math:`a_t` (the
+    gates :math:`i_t, f_t, g_t, o_t` are recomputed from it), ``cells``
+    ``(seq, batch, hidden)`` holds :math:`c_t`; ``d_output`` is
+    :math:`\partial\mathcal{L}/\partial y_t` ``(seq, batch, hidden)``,
+    ``dh``, ``dc`` the gradients at :math:`h_T, c_T`. Each step is
+    :func:`step_backward`, and only :math:`\delta h_{t-1} = \delta a_t U`
+    (one matrix product) is inside the loop; the weight gradients are
+    sums over the steps, computed afterwards from all :math:`\delta a_t`
+    at once. Returns :math:`\delta a_t` for every step
+    ``(seq, batch, 4·hidden)``, :math:`\delta h_0` and :math:`\delta c_0`.
     """
+    hidden = c0.shape[-1]
     da = [None] * d_output.shape[0]
     for t in range(d_output.shape[0] - 1, -1, -1):
         dh = dh + d_output[t]
-        i, f, g, o = gate_activations(preactivations[t], c0.shape[-1])  # each (batch, hidden)
+        # each (batch, hidden)
+        i, f, g, o = gate_activations(preactivations[t], hidden)
         c_prev = cells[t - 1] if t > 0 else c0
         da[t], dc = step_backward(dh, dc, i, f, g, o, cells[t], c_prev)
         dh = da[t] @ weight_hh  # (batch, hidden)

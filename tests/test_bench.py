@@ -98,3 +98,23 @@ def test_plot_steps_draws_one_line_per_case_in_the_chapters_order():
     ax = bench.plot_steps(results)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["per-gate", "fused"]
     assert len(ax.get_lines()) == 2  # the case's line and the line at 1
+
+
+def test_native_stderr_is_set_aside_and_written_back_on_failure(capfd):
+    import os
+
+    with bench.native_stderr_aside():
+        os.write(2, b"kineto: profiler_start\n")
+    assert "profiler_start" not in capfd.readouterr().err
+    with pytest.raises(RuntimeError, match="boom"):
+        with bench.native_stderr_aside():
+            os.write(2, b"the reason it failed\n")
+            raise RuntimeError("boom")
+    assert "the reason it failed" in capfd.readouterr().err
+
+
+def test_profile_breakdown_prints_nothing_on_stderr(capfd):
+    model = torch.nn.LSTM(3, 4)
+    table = bench.profile_breakdown(model, "forward", torch.randn(5, 2, 3), rows=3)
+    assert "Self CPU" in table
+    assert capfd.readouterr().err == ""

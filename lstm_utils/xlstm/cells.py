@@ -48,21 +48,26 @@ class _LogSigmoid(torch.autograd.Function):
 
 
 def log_sigmoid(x: Tensor) -> Tensor:
-    r""":math:`\log\sigma(x) = \min(x, 0) - \log(1 + e^{-|x|})`, with gradient :math:`\sigma(-x)`.
+    r""":math:`\log\sigma(x) = \min(x, 0) - \log(1 + e^{-|x|})`, with
+    gradient :math:`\sigma(-x)`.
 
-    Equal to ``F.logsigmoid`` but, on the CPUs measured in the chapter, faster; unlike
-    ``torch.log(torch.sigmoid(x))`` it stays finite (value and gradient) for very negative ``x``.
+    Equal to ``F.logsigmoid`` but, on the CPUs measured in the chapter,
+    faster; unlike ``torch.log(torch.sigmoid(x))`` it stays finite (value
+    and gradient) for very negative ``x``.
     """
     return _LogSigmoid.apply(x)
 
 
 def stabiliser(log_f: Tensor, m_prev: Tensor, log_i: Tensor) -> Tensor:
-    r""":math:`m_t = \max(\log f_t + m_{t-1},\ \log i_t)`: the largest log-weight in the memory."""
+    r""":math:`m_t = \max(\log f_t + m_{t-1},\ \log i_t)`: the largest
+    log-weight in the memory."""
     return torch.maximum(log_f + m_prev, log_i)
 
 
-def stabilised_gates(log_i: Tensor, log_f: Tensor, m_prev: Tensor, m: Tensor) -> tuple[Tensor, Tensor]:
-    r""":math:`i'_t = e^{\log i_t - m_t}`, :math:`f'_t = e^{\log f_t + m_{t-1} - m_t}`; both in (0, 1]."""
+def stabilised_gates(log_i: Tensor, log_f: Tensor, m_prev: Tensor,
+                     m: Tensor) -> tuple[Tensor, Tensor]:
+    r""":math:`i'_t = e^{\log i_t - m_t}`,
+    :math:`f'_t = e^{\log f_t + m_{t-1} - m_t}`; both in (0, 1]."""
     return torch.exp(log_i - m), torch.exp(log_f + m_prev - m)
 
 
@@ -90,17 +95,21 @@ def slstm_hidden(o: Tensor, c: Tensor, n: Tensor) -> Tensor:
     return o * c / n
 
 
-def slstm_step(wx, h, c, n, m, weight_hh, bias, *, stabilise=True, forget="sigmoid"):
+def slstm_step(wx, h, c, n, m, weight_hh, bias, *, stabilise=True,
+               forget="sigmoid"):
     r"""One sLSTM step; returns ``(h, c, n, m)``, each ``(batch, H)``.
 
     :math:`z_t = \tanh\tilde z_t`, :math:`i_t = e^{\tilde\imath_t}`,
-    :math:`f_t = \sigma(\tilde f_t)` (``forget="exp"``: :math:`e^{\tilde f_t}`),
-    :math:`o_t = \sigma(\tilde o_t)`. With ``stabilise`` the gates are :math:`i'_t, f'_t`; without,
-    they are :math:`i_t, f_t`, :math:`m_t = 0`, and :math:`e^{\tilde\imath_t}` overflows float32 once
-    :math:`\tilde\imath_t > 88`. A fresh state has :math:`m_0 = -\infty` (nothing stored yet),
-    which makes :math:`m_1 = \tilde\imath_1`, as the package's vanilla backend does.
+    :math:`f_t = \sigma(\tilde f_t)` (``forget="exp"``:
+    :math:`e^{\tilde f_t}`), :math:`o_t = \sigma(\tilde o_t)`. With
+    ``stabilise`` the gates are :math:`i'_t, f'_t`; without, they are
+    :math:`i_t, f_t`, :math:`m_t = 0`, and :math:`e^{\tilde\imath_t}`
+    overflows float32 once :math:`\tilde\imath_t > 88`. A fresh state has
+    :math:`m_0 = -\infty` (nothing stored yet), which makes
+    :math:`m_1 = \tilde\imath_1`, as the package's vanilla backend does.
     """
-    i_pre, f_pre, z_pre, o_pre = slstm_preactivation(wx, h, weight_hh, bias).chunk(4, dim=-1)
+    pre = slstm_preactivation(wx, h, weight_hh, bias)  # (batch, 4H)
+    i_pre, f_pre, z_pre, o_pre = pre.chunk(4, dim=-1)
     log_i = i_pre
     log_f = f_pre if forget == "exp" else log_sigmoid(f_pre)
     if stabilise:
@@ -189,11 +198,14 @@ def mlstm_readout(C: Tensor, n: Tensor, q: Tensor, m: Tensor, eps: float = 1e-6)
     return numerator / denominator[..., None]
 
 
-def mlstm_step(q, k, v, i_pre, f_pre, C, n, m, *, eps=1e-6, stabilise=True):
-    r"""One mLSTM step; returns :math:`\tilde h_t` ``(batch, heads, d_v)`` and ``(C, n, m)``.
+def mlstm_step(q, k, v, i_pre, f_pre, C, n, m, *, eps=1e-6,
+               stabilise=True):
+    r"""One mLSTM step; returns :math:`\tilde h_t` ``(batch, heads, d_v)``
+    and ``(C, n, m)``.
 
-    The key is scaled, :math:`k_t \leftarrow k_t/\sqrt{d}`; :math:`i_t = e^{\tilde\imath_t}`,
-    :math:`f_t = \sigma(\tilde f_t)`, both scalars per head. Unstabilised, :math:`m_t = 0` throughout.
+    The key is scaled, :math:`k_t \leftarrow k_t/\sqrt{d}`;
+    :math:`i_t = e^{\tilde\imath_t}`, :math:`f_t = \sigma(\tilde f_t)`,
+    both scalars per head. Unstabilised, :math:`m_t = 0` throughout.
     """
     k = k / math.sqrt(k.shape[-1])
     log_f = log_sigmoid(f_pre)
@@ -230,10 +242,12 @@ def mlstm_recurrent(q, k, v, i_pre, f_pre, state=None, *, eps=1e-6, stabilise=Tr
 
 
 def log_decay_matrix(log_f: Tensor, i_pre: Tensor) -> Tensor:
-    r""":math:`\log D_{ts} = \sum_{r=s+1}^{t} \log f_r + \tilde\imath_s` for :math:`s \le t`, else
-    :math:`-\infty`: the log-weight with which step :math:`s` is still in :math:`C_t`.
+    r""":math:`\log D_{ts} = \sum_{r=s+1}^{t} \log f_r + \tilde\imath_s`
+    for :math:`s \le t`, else :math:`-\infty`: the log-weight with which
+    step :math:`s` is still in :math:`C_t`.
 
-    ``log_f``, ``i_pre`` ``(batch, heads, T)``; returns ``(batch, heads, T, T)``.
+    ``log_f``, ``i_pre`` ``(batch, heads, T)``; returns
+    ``(batch, heads, T, T)``.
     """
     F_cum = log_f.cumsum(dim=-1)  # sum_{r<=t} log f_r
     log_D = F_cum[..., :, None] - F_cum[..., None, :] + i_pre[..., None, :]
@@ -243,19 +257,29 @@ def log_decay_matrix(log_f: Tensor, i_pre: Tensor) -> Tensor:
 
 
 def mlstm_parallel(q, k, v, i_pre, f_pre, *, eps=1e-6, stabilise=True):
-    r"""The mLSTM for all steps at once: :math:`\tilde H = \frac{(QK^\top/\sqrt{d} \odot D)\,V}
-    {\max(|(QK^\top/\sqrt{d} \odot D)\,\mathbf 1|,\ 1)}`, row by row.
+    r"""The mLSTM for all steps at once, row by row:
+    :math:`\tilde H = \frac{(QK^\top/\sqrt{d} \odot D)\,V}
+    {\max(|(QK^\top/\sqrt{d} \odot D)\,\mathbf 1|,\ 1)}`.
 
-    Unrolling :math:`C_t q_t = \sum_{s\le t} D_{ts}\,(k_s^\top q_t/\sqrt d)\, v_s` and
-    :math:`n_t^\top q_t = \sum_{s\le t} D_{ts}\, k_s^\top q_t/\sqrt d` gives this form. Stabilised,
-    each row :math:`t` is scaled by :math:`e^{-m_t}`, :math:`m_t = \max_s \log D_{ts}`, and the 1
-    becomes :math:`e^{-m_t}`. Shapes as :func:`mlstm_recurrent`; returns :math:`\tilde H` only.
+    Unrolling
+    :math:`C_t q_t = \sum_{s\le t} D_{ts}\,(k_s^\top q_t/\sqrt d)\, v_s`
+    and :math:`n_t^\top q_t = \sum_{s\le t} D_{ts}\, k_s^\top q_t/\sqrt d`
+    gives this form. Stabilised, each row :math:`t` is scaled by
+    :math:`e^{-m_t}`, :math:`m_t = \max_s \log D_{ts}`, and the 1 becomes
+    :math:`e^{-m_t}`. Shapes as :func:`mlstm_recurrent`; returns
+    :math:`\tilde H` only.
     """
-    log_D = log_decay_matrix(log_sigmoid(f_pre), i_pre)  # (batch, heads, T, T)
-    m = log_D.amax(dim=-1, keepdim=True) if stabilise else torch.zeros_like(log_D[..., :1])
-    S = q @ k.transpose(-2, -1) / math.sqrt(k.shape[-1])  # (batch, heads, T, T)
+    log_f = log_sigmoid(f_pre)  # (batch, heads, T)
+    log_D = log_decay_matrix(log_f, i_pre)  # (batch, heads, T, T)
+    if stabilise:
+        m = log_D.amax(dim=-1, keepdim=True)  # (batch, heads, T, 1)
+    else:
+        m = torch.zeros_like(log_D[..., :1])
+    d = k.shape[-1]
+    S = q @ k.transpose(-2, -1) / math.sqrt(d)  # (batch, heads, T, T)
     weights = S * torch.exp(log_D - m)
-    denominator = torch.maximum(weights.sum(-1, keepdim=True).abs(), torch.exp(-m)) + eps
+    row_sum = weights.sum(-1, keepdim=True).abs()
+    denominator = torch.maximum(row_sum, torch.exp(-m)) + eps
     return (weights / denominator) @ v
 
 

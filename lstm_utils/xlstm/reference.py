@@ -44,21 +44,27 @@ def _require() -> None:
 
 
 def package_slstm_cell(layer: cells.SLSTM):
-    r"""The package's ``sLSTMCell`` (``backend="vanilla"``) holding ``layer``'s :math:`R_*, b_*`.
+    r"""The package's ``sLSTMCell`` (``backend="vanilla"``) holding
+    ``layer``'s :math:`R_*, b_*`.
 
-    Its defaults are ``backend="cuda"``, ``dtype="bfloat16"`` and zero recurrent weights; here
-    the vanilla backend, ``layer``'s dtype. Its internal kernel ``(heads, 4d, d)`` is ours
-    ``(4, heads, d, d)`` with the gate axis moved in; its bias is ours flattened (i, f, z, o).
+    Its defaults are ``backend="cuda"``, ``dtype="bfloat16"`` and zero
+    recurrent weights; here the vanilla backend, ``layer``'s dtype. Its
+    internal kernel ``(heads, 4d, d)`` is ours ``(4, heads, d, d)`` with
+    the gate axis moved in; its bias is ours flattened (i, f, z, o).
     """
     _require()
     from xlstm.blocks.slstm.cell import sLSTMCell, sLSTMCellConfig
 
-    config = sLSTMCellConfig(hidden_size=layer.hidden_size, num_heads=layer.heads,
-                             backend="vanilla", dtype="float32", output_shape="BSH")
+    config = sLSTMCellConfig(
+        hidden_size=layer.hidden_size, num_heads=layer.heads,
+        backend="vanilla", dtype="float32", output_shape="BSH")
     cell = sLSTMCell(config)
+    d = layer.hidden_size // layer.heads
     with torch.no_grad():
-        cell._recurrent_kernel_.data = layer.weight_hh.detach().transpose(0, 1).reshape(
-            layer.heads, -1, layer.hidden_size // layer.heads).clone()
+        # ours (4, heads, d, d) -> the package's (heads, 4d, d)
+        kernel = layer.weight_hh.detach().transpose(0, 1)
+        cell._recurrent_kernel_.data = kernel.reshape(
+            layer.heads, -1, d).clone()
         cell._bias_.data = layer.bias.detach().reshape(-1).clone()
     return cell.to(layer.weight_hh.dtype)
 
