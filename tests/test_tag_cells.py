@@ -77,8 +77,6 @@ def test_chapter_copy_keeps_everything_but_the_marker_lines(tmp_path, source):
         assert tag_cells.checks_output(new) == tag_cells.checks_output(old)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 17: the lead runs scripts/tag_cells.py on notebooks/ after the merge; "
-                                       "then this passes and the mark must go")
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
 def test_chapters_are_tagged(path):
     assert tag_cells.tag_notebook(path, check=True) == 0, f"run: python scripts/tag_cells.py {path}"
