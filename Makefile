@@ -17,7 +17,7 @@ GRADING_VENV ?= _build/venv-grading
 GRADING_STAMP := $(GRADING_VENV)/.installed
 export LSTM_BOOK_PROFILE := $(PROFILE)
 
-.PHONY: book test venv colab-venv grading-venv lock student clean
+.PHONY: book test venv colab-venv grading-venv lock student clean publish
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ test: book $(COLAB_STAMP) grading-venv
 	LSTM_GRADING_VENV=$(GRADING_VENV) LSTM_UTILS_OFFLINE=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax \
 	    --nbval-sanitize-with tests/nbval_sanitize.cfg --durations 15 tests notebooks
 	bash scripts/test_colab_notebooks.sh $(BIN) $(COLAB_VENV)
+
+# The published edition: chapters executed at `full` on real data ($$LSTM_UTILS_DATA), kept in
+# published/ and rendered by `make book` (CONTRIBUTING.md). CHAPTER=04_mnist_rows for one chapter.
+CHAPTER ?=
+publish: venv
+	$(BIN)/python scripts/publish.py run $(CHAPTER)
 
 lock: venv
 	bash scripts/lock.sh $(BIN)

@@ -7,13 +7,19 @@ The environment variable ``LSTM_BOOK_PROFILE`` overrides it, so that
 =========  ==========================================================
 ``ci``     seconds per notebook on a 2-core CPU; checks that it runs
 ``cpu``    meaningful results on a laptop CPU in minutes
-``full``   the published sizes; meant for a GPU
+``full``   the published edition: real data at full size (``make publish``)
 =========  ==========================================================
+
+:func:`resolve_profile` prints one line first, saying how the numbers below it were produced:
+the profile, the data folder, the date and the machine (see :func:`describe_run`).
 """
 
 from __future__ import annotations
 
+import datetime
 import os
+import platform
+from pathlib import Path
 from typing import TypeVar
 
 PROFILES = ("ci", "cpu", "full")
@@ -25,20 +31,24 @@ T = TypeVar("T")
 def resolve_profile(profile: str) -> str:
     """Return the profile to use: ``$LSTM_BOOK_PROFILE`` when set, else ``profile``; checked.
 
+    Prints :func:`describe_run`'s line, so that a chapter's first output says how it was run.
+
     ``full`` on a machine that trains on the CPU (a Colab CPU runtime, a laptop) prints a warning
     that it expects a GPU: it still runs, for hours instead of minutes.
     """
     chosen = os.environ.get(ENV_VAR) or profile
     if chosen not in PROFILES:
         raise ValueError(f"expected a profile in {PROFILES}, got {chosen!r}")
+    print(describe_run(chosen))
     if chosen == "full":
         from lstm_utils.reproducibility import get_device
 
         if get_device().type == "cpu":
             print(
-                'Warning: PROFILE = "full" expects a GPU, and this runtime has none: the chapter '
-                'will run for hours. Choose PROFILE = "cpu", or a GPU runtime '
-                "(in Colab: Runtime > Change runtime type)."
+                'Note: PROFILE = "full" expects a GPU or minutes of patience: this runtime has '
+                "no GPU, so the chapter trains on the CPU (the run-time table in the appendix "
+                'says how long the published edition took). Choose PROFILE = "cpu" for a '
+                "quicker run, or a GPU runtime (in Colab: Runtime > Change runtime type)."
             )
     return chosen
 
@@ -48,3 +58,41 @@ def pick(profile: str, *, ci: T, cpu: T, full: T) -> T:
     if profile not in PROFILES:
         raise ValueError(f"expected a profile in {PROFILES}, got {profile!r}")
     return {"ci": ci, "cpu": cpu, "full": full}[profile]
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def describe_run(profile: str) -> str:
+    """One line: the profile, where the data comes from, when, and on what hardware.
+
+    >>> describe_run("ci")  # doctest: +SKIP
+    'Run: profile ci; data folder .../lstm_utils (offline); 2026-12-01 04:10 UTC; Linux, ...'
+    """
+    import torch
+
+    from lstm_utils.data.cache import ENV_VAR as DATA_VAR
+
+    folder = os.environ.get(DATA_VAR)
+    # the folder's last two parts only: a page must not show the build machine's paths
+    where = ".../" + "/".join(Path(folder).parts[-2:]) if folder else "~/.cache/lstm_utils"
+    network = "offline" if os.environ.get("LSTM_UTILS_OFFLINE") else "downloads allowed"
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    accelerator = "no GPU"
+    if torch.cuda.is_available():
+        try:
+            accelerator = f"GPU {torch.cuda.get_device_name(0)}"
+        except (RuntimeError, AssertionError):  # a driver that cannot name it
+            accelerator = "a GPU"
+    return (
+        f"Run: profile {profile}; data folder {where} ({network}); {now}; "
+        f"{platform.system()}, {os.cpu_count()} CPU cores ({_cpu_name()}), "
+        f"{torch.get_num_threads()} torch threads, {accelerator}; torch {torch.__version__}"
+    )

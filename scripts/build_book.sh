@@ -13,6 +13,11 @@ if [[ -f $marker && "$(cat "$marker")" != "$key" ]]; then
 fi
 mkdir -p _build && echo "$key" > "$marker"
 if [[ $profile == ci ]]; then
+    # The published edition (published/, made by `make publish`): each chapter whose copy matches
+    # the current code is rendered from it instead of being executed (CONTRIBUTING.md).
+    "$bin/python" scripts/publish.py seed-cache _build/.jupyter_cache
+fi
+if [[ $profile == ci ]]; then
     export LSTM_UTILS_OFFLINE=1   # the ci profile runs on embedded data only; never wait on the network
 fi
 export LSTM_BOOK_PROFILE=$profile

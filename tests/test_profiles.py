@@ -1,11 +1,11 @@
-"""Profiles: the full profile says plainly when it runs without a GPU."""
+"""Profiles: each run says how it was made; the full profile says plainly when it runs without a GPU."""
 
 from __future__ import annotations
 
 import pytest
 import torch
 
-from lstm_utils.profiles import resolve_profile
+from lstm_utils.profiles import describe_run, resolve_profile
 
 
 @pytest.fixture
@@ -19,6 +19,7 @@ def test_full_profile_on_a_cpu_runtime_warns_that_it_expects_a_gpu(cpu_only, cap
     assert resolve_profile("full") == "full"
     out = capsys.readouterr().out
     assert 'PROFILE = "full" expects a GPU' in out and 'PROFILE = "cpu"' in out
+    assert out.startswith("Run: profile full;")
 
 
 def test_full_profile_from_the_environment_on_a_cpu_runtime_warns(cpu_only, monkeypatch, capsys):
@@ -30,7 +31,7 @@ def test_full_profile_from_the_environment_on_a_cpu_runtime_warns(cpu_only, monk
 def test_full_profile_with_a_gpu_is_silent(cpu_only, monkeypatch, capsys):
     monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
     assert resolve_profile("full") == "full"
-    assert capsys.readouterr().out == ""
+    assert "GPU" not in capsys.readouterr().out.split("\n", 1)[1]
 
 
 def test_full_profile_warns_when_the_cpu_is_chosen_beside_a_gpu(cpu_only, monkeypatch, capsys):
@@ -41,6 +42,20 @@ def test_full_profile_warns_when_the_cpu_is_chosen_beside_a_gpu(cpu_only, monkey
 
 
 @pytest.mark.parametrize("profile", ["ci", "cpu"])
-def test_small_profiles_on_a_cpu_are_silent(cpu_only, profile, capsys):
+def test_small_profiles_print_only_how_they_run(cpu_only, profile, capsys):
     assert resolve_profile(profile) == profile
-    assert capsys.readouterr().out == ""
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"Run: profile {profile};")
+
+
+def test_the_run_line_names_data_date_and_machine_but_no_full_path(monkeypatch, tmp_path):
+    folder = tmp_path / "shared" / "data"
+    monkeypatch.setenv("LSTM_UTILS_DATA", str(folder))
+    monkeypatch.setenv("LSTM_UTILS_OFFLINE", "1")
+    line = describe_run("full")
+    assert "data folder .../shared/data (offline)" in line
+    assert str(tmp_path) not in line
+    assert " UTC;" in line and "CPU cores" in line and f"torch {torch.__version__}" in line
+    monkeypatch.delenv("LSTM_UTILS_DATA")
+    monkeypatch.delenv("LSTM_UTILS_OFFLINE")
+    assert "data folder ~/.cache/lstm_utils (downloads allowed)" in describe_run("ci")

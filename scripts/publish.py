@@ -1,0 +1,279 @@
+"""The published edition: chapters executed on real data at the ``full`` profile, kept in published/.
+
+The notebooks in notebooks/ stay without outputs (Colab opens them clean; CI executes them at
+``ci``). ``make publish`` executes a chapter at ``full`` and keeps the executed copy in
+published/NN_topic.ipynb, with a fingerprint in published/manifest.json: a hash of the notebook's
+code cells and of every ``lstm_utils`` module the notebook imports (followed through the package's
+own imports), plus when, where and how long the run took. ``make book`` then renders the published
+copy of each chapter whose fingerprint still matches, without executing it, and executes the others
+at ``ci``. CONTRIBUTING.md explains the workflow.
+
+Usage:
+    python scripts/publish.py run [CHAPTER ...]      # execute at full, write published/ (all if none)
+    python scripts/publish.py check                  # exit 1 when a published copy is stale
+    python scripts/publish.py seed-cache CACHE_DIR   # put the current copies into the book's cache
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import copy
+import datetime
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+PUBLISHED = ROOT / "published"
+MANIFEST = PUBLISHED / "manifest.json"
+PACKAGE = "lstm_utils"
+# the chapters of the published edition: the experiments and the benchmark
+EDITION = (
+    "03_memory",
+    "04_mnist_rows",
+    "05_sentiment",
+    "06_ner",
+    "07_forecasting",
+    "08_sequences_out",
+    "09_fast_lstm",
+)
+MAGIC = re.compile(r"^(\s*)[%!].*$", re.MULTILINE)
+
+
+def _sha(data: str | bytes) -> str:
+    return hashlib.sha256(data.encode() if isinstance(data, str) else data).hexdigest()
+
+
+def code_cells(nb: dict) -> list[str]:
+    """The sources of a notebook's code cells, in order."""
+    return [
+        "".join(c["source"]) if isinstance(c["source"], list) else c["source"]
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+    ]
+
+
+def _module_file(name: str, root: Path = ROOT) -> Path | None:
+    """The file of module ``lstm_utils.a.b``, or None when it is not a module of the package."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    base = root.joinpath(*parts)
+    if (base / "__init__.py").is_file():
+        return base / "__init__.py"
+    if base.with_suffix(".py").is_file():
+        return base.with_suffix(".py")
+    return None
+
+
+def _imported_names(tree: ast.AST, module: str | None, is_package: bool) -> set[str]:
+    """Absolute module names that ``tree`` imports (``from x import y`` adds x and x.y)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                if module is None:
+                    continue
+                parts = module.split(".")
+                keep = len(parts) - node.level + (1 if is_package else 0)
+                base = ".".join(parts[:keep] + ([node.module] if node.module else []))
+            else:
+                base = node.module or ""
+            names.add(base)
+            names.update(f"{base}.{alias.name}" for alias in node.names)
+    return names
+
+
+def modules_used(nb: dict, root: Path = ROOT) -> list[str]:
+    """The package's files a notebook uses: its imports, followed through the package's own imports.
+
+    Every package ``__init__.py`` on the way counts too (Python runs it on import).
+    """
+    source = "\n".join(MAGIC.sub(r"\1pass", cell) for cell in code_cells(nb))
+    todo = _imported_names(ast.parse(source), None, False)
+    seen: set[str] = set()
+    files: set[Path] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        for i in range(1, len(parts)):  # parent packages run their __init__ first
+            todo.add(".".join(parts[:i]))
+        path = _module_file(name, root)
+        if path is None or path in files:
+            continue
+        files.add(path)
+        tree = ast.parse(path.read_text(), str(path))
+        todo |= _imported_names(tree, name, path.name == "__init__.py")
+    return sorted(str(p.relative_to(root)) for p in files)
+
+
+def fingerprint(nb: dict, root: Path = ROOT) -> dict:
+    """What a published copy depends on: the code cells' hash and each used module's hash."""
+    return {
+        "code": _sha(json.dumps(code_cells(nb))),
+        "modules": {m: _sha((root / m).read_bytes()) for m in modules_used(nb, root)},
+    }
+
+
+def read_manifest() -> dict:
+    return json.loads(MANIFEST.read_text()) if MANIFEST.is_file() else {}
+
+
+def staleness(chapter: str, entry: dict, root: Path = ROOT) -> list[str]:
+    """Why the published copy of ``chapter`` no longer matches the code ([] when it matches)."""
+    source = root / "notebooks" / f"{chapter}.ipynb"
+    if not source.is_file():
+        return [f"notebooks/{chapter}.ipynb no longer exists"]
+    if not (root / "published" / f"{chapter}.ipynb").is_file():
+        return [f"published/{chapter}.ipynb is missing"]
+    now = fingerprint(json.loads(source.read_text()), root)
+    reasons = []
+    if now["code"] != entry["code"]:
+        reasons.append(f"the code cells of notebooks/{chapter}.ipynb changed")
+    old = entry["modules"]
+    for module in sorted(set(old) | set(now["modules"])):
+        if module not in now["modules"]:
+            reasons.append(f"{module} is no longer used")
+        elif module not in old:
+            reasons.append(f"{module} is newly used")
+        elif old[module] != now["modules"][module]:
+            reasons.append(f"{module} changed")
+    return reasons
+
+
+def check(root: Path = ROOT) -> int:
+    manifest = json.loads((root / "published" / "manifest.json").read_text())
+    stale = {ch: staleness(ch, entry, root) for ch, entry in manifest.items()}
+    for chapter, reasons in stale.items():
+        state = "stale: " + "; ".join(reasons) if reasons else "current"
+        print(f"{chapter}: {state}")
+        if reasons:
+            print(f"  regenerate it: make publish CHAPTER={chapter}")
+    return 1 if any(stale.values()) else 0
+
+
+def _machine() -> str:
+    sys.path.insert(0, str(ROOT))
+    from lstm_utils.profiles import describe_run
+
+    return describe_run("full").split("; ", 3)[-1]
+
+
+def run(chapter: str) -> dict:
+    """Execute ``chapter`` at ``full`` in a fresh kernel and write its published copy."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    source = NOTEBOOKS / f"{chapter}.ipynb"
+    nb = nbformat.read(source, as_version=4)
+    before = fingerprint(json.loads(source.read_text()))
+    env = {
+        "LSTM_BOOK_PROFILE": "full",
+        # as the book build draws them: each progress bar once, finished
+        "LSTM_UTILS_PROGRESS": "final",
+        "TQDM_MININTERVAL": "3600",
+    }
+    os.environ.update(env)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    clock = time.perf_counter()
+    print(f"{chapter}: executing at profile full (data: {os.environ.get('LSTM_UTILS_DATA')})")
+    NotebookClient(
+        nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    ).execute()
+    seconds = time.perf_counter() - clock
+    if fingerprint(json.loads(source.read_text())) != before:
+        raise SystemExit(f"{chapter}: the notebook or lstm_utils changed during the run; run again")
+    PUBLISHED.mkdir(exist_ok=True)
+    out = PUBLISHED / f"{chapter}.ipynb"
+    tmp = out.with_suffix(".tmp")
+    nbformat.write(nb, tmp)
+    os.replace(tmp, out)
+    entry = {
+        **before,
+        "profile": "full",
+        "started": started.strftime("%Y-%m-%d %H:%M UTC"),
+        "minutes": round(seconds / 60, 1),
+        "machine": _machine(),
+        "command": f"make publish CHAPTER={chapter}",
+    }
+    manifest = read_manifest()
+    manifest[chapter] = entry
+    tmp = MANIFEST.with_suffix(".tmp")
+    tmp.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
+    os.replace(tmp, MANIFEST)
+    print(f"{chapter}: published in {seconds / 60:.1f} min -> {out.relative_to(ROOT)}")
+    if seconds > 15 * 60:
+        print(f"{chapter}: over the 15-minute budget per chapter")
+    return entry
+
+
+def seed_cache(cache_dir: Path) -> list[str]:
+    """Put each current published copy into jupyter-cache as the execution of its notebook.
+
+    myst-nb (``execute_notebooks: cache``) then renders those outputs instead of executing. A stale
+    copy is left out, so its chapter is executed at ``ci``: a page never shows numbers that the
+    current code did not print.
+    """
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(cache_dir)
+    seeded = []
+    for chapter, entry in read_manifest().items():
+        reasons = staleness(chapter, entry)
+        if reasons:
+            print(f"published/{chapter}.ipynb is stale ({'; '.join(reasons)}): executing at ci")
+            continue
+        nb = nbformat.read(PUBLISHED / f"{chapter}.ipynb", as_version=4)
+        bundle = CacheBundleIn(
+            nb=copy.deepcopy(nb),
+            uri=str(NOTEBOOKS / f"{chapter}.ipynb"),
+            data={"execution_seconds": entry["minutes"] * 60},
+        )
+        cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
+        seeded.append(chapter)
+    print(f"published edition: {len(seeded)} chapter(s) from published/: {', '.join(seeded)}")
+    return seeded
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_parser = sub.add_parser("run", help="execute chapters at full and publish them")
+    run_parser.add_argument("chapters", nargs="*", help=f"default: {' '.join(EDITION)}")
+    sub.add_parser("check", help="exit 1 when a published copy is stale")
+    seed_parser = sub.add_parser("seed-cache", help="put current copies into jupyter-cache")
+    seed_parser.add_argument("cache_dir", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "check":
+        return check()
+    if args.command == "seed-cache":
+        seed_cache(args.cache_dir)
+        return 0
+    chapters = args.chapters or list(EDITION)
+    unknown = [c for c in chapters if not (NOTEBOOKS / f"{c}.ipynb").is_file()]
+    if unknown:
+        parser.error(f"no such chapter: {', '.join(unknown)} (expected names like {EDITION[0]})")
+    if not os.environ.get("LSTM_UTILS_DATA"):
+        print("LSTM_UTILS_DATA is not set: the data comes from ~/.cache/lstm_utils or downloads")
+    total = time.perf_counter()
+    for chapter in chapters:
+        run(chapter)
+    print(f"published {len(chapters)} chapter(s) in {(time.perf_counter() - total) / 60:.1f} min")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
