@@ -188,8 +188,18 @@ def run(chapter: str) -> dict:
     started = datetime.datetime.now(datetime.timezone.utc)
     clock = time.perf_counter()
     print(f"{chapter}: executing at profile full (data: {os.environ.get('LSTM_UTILS_DATA')})")
+    cells = len(nb.cells)
+
+    def said(cell, cell_index, execute_reply):  # the run's progress, one line per code cell
+        took = time.perf_counter() - clock
+        print(f"  cell {cell_index + 1}/{cells} done at {took / 60:.1f} min", flush=True)
+
     NotebookClient(
-        nb, timeout=3600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        nb,
+        timeout=3600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+        on_cell_executed=said,
     ).execute()
     seconds = time.perf_counter() - clock
     if fingerprint(json.loads(source.read_text())) != before:
@@ -218,6 +228,24 @@ def run(chapter: str) -> dict:
     return entry
 
 
+def cache_copy(chapter: str):
+    """The published copy as the book's cache must hold it: outputs from the copy, metadata from
+    notebooks/ (jupyter-cache hashes the code cells with their metadata and the kernelspec, and
+    the kernel adds timings and its own kernelspec to an executed copy)."""
+    import nbformat
+
+    nb = nbformat.read(PUBLISHED / f"{chapter}.ipynb", as_version=4)
+    source = nbformat.read(NOTEBOOKS / f"{chapter}.ipynb", as_version=4)
+    nb.metadata["kernelspec"] = copy.deepcopy(source.metadata.get("kernelspec", {}))
+    ours = [c for c in nb.cells if c.cell_type == "code"]
+    theirs = [c for c in source.cells if c.cell_type == "code"]
+    if [c.source for c in ours] != [c.source for c in theirs]:
+        raise ValueError(f"published/{chapter}.ipynb: its code cells differ from the notebook's")
+    for cell, original in zip(ours, theirs):
+        cell.metadata = copy.deepcopy(original.metadata)
+    return nb
+
+
 def seed_cache(cache_dir: Path) -> list[str]:
     """Put each current published copy into jupyter-cache as the execution of its notebook.
 
@@ -225,7 +253,6 @@ def seed_cache(cache_dir: Path) -> list[str]:
     copy is left out, so its chapter is executed at ``ci``: a page never shows numbers that the
     current code did not print.
     """
-    import nbformat
     from jupyter_cache import get_cache
     from jupyter_cache.base import CacheBundleIn
 
@@ -236,14 +263,22 @@ def seed_cache(cache_dir: Path) -> list[str]:
         if reasons:
             print(f"published/{chapter}.ipynb is stale ({'; '.join(reasons)}): executing at ci")
             continue
-        nb = nbformat.read(PUBLISHED / f"{chapter}.ipynb", as_version=4)
         bundle = CacheBundleIn(
-            nb=copy.deepcopy(nb),
+            nb=cache_copy(chapter),
             uri=str(NOTEBOOKS / f"{chapter}.ipynb"),
             data={"execution_seconds": entry["minutes"] * 60},
         )
         cache.cache_notebook_bundle(bundle, check_validity=False, overwrite=True)
         seeded.append(chapter)
+    # Sphinx re-reads a page only when its source is newer than its last build: a chapter whose
+    # copy changed since the last seeding gets its notebook's time stamp renewed (content untouched)
+    stamp = Path(cache_dir) / "published.json"
+    before = json.loads(stamp.read_text()) if stamp.is_file() else {}
+    now = {c: _sha((PUBLISHED / f"{c}.ipynb").read_bytes()) for c in seeded}
+    for chapter in seeded:
+        if before.get(chapter) != now[chapter]:
+            os.utime(NOTEBOOKS / f"{chapter}.ipynb")
+    stamp.write_text(json.dumps(now))
     print(f"published edition: {len(seeded)} chapter(s) from published/: {', '.join(seeded)}")
     return seeded
 

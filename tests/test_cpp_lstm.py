@@ -37,3 +37,25 @@ def test_cpp_lstm_matches_torch_where_the_products_go_to_blas(built):
     got, expected = outputs_and_gradients(layer, x, None), outputs_and_gradients(reference, x, None)
     for a, b in zip(got, expected):
         torch.testing.assert_close(a, b, atol=1e-10, rtol=1e-8)
+
+
+def test_the_no_cuda_note_of_cpp_extension_stays_off_the_page_and_nothing_else_does():
+    import logging
+
+    import lstm_utils.cpp_lstm  # noqa: F401  (installs the filter)
+
+    logger = logging.getLogger("torch.utils.cpp_extension")
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    handler = Keep()
+    logger.addHandler(handler)
+    try:
+        logger.warning("No CUDA runtime is found, using CUDA_HOME='%s'", "/usr/local")
+        logger.warning("Error building extension 'x'")
+    finally:
+        logger.removeHandler(handler)
+    assert seen == ["Error building extension 'x'"]

@@ -48,6 +48,18 @@ def test_published_copy_ran_whole_at_full_and_says_how(chapter):
     assert MANIFEST[chapter]["profile"] == "full" and chapter in publish.EDITION
 
 
+@pytest.mark.parametrize("chapter", sorted(MANIFEST) or [pytest.param(None, marks=pytest.mark.skip)])
+def test_the_book_build_finds_the_published_copy_for_the_clean_notebook(chapter, tmp_path):
+    """jupyter-cache matches by a hash of the code cells, their metadata and the kernelspec."""
+    jupyter_cache = pytest.importorskip("jupyter_cache")
+    nbformat = pytest.importorskip("nbformat")
+    cache = jupyter_cache.get_cache(tmp_path / "cache")
+    clean = nbformat.read(ROOT / "notebooks" / f"{chapter}.ipynb", as_version=4)
+    assert cache.create_hashed_notebook(publish.cache_copy(chapter))[1] == (
+        cache.create_hashed_notebook(clean)[1]
+    )
+
+
 def test_every_published_copy_has_a_manifest_entry():
     copies = {p.stem for p in (ROOT / "published").glob("*.ipynb")}
     assert copies == set(MANIFEST)
@@ -146,6 +158,10 @@ def test_seeded_copy_is_what_the_book_build_finds_for_the_notebook(tmp_path, mon
     entry = {**publish.fingerprint(json.loads(json.dumps(nb))), "minutes": 2.0}
     (root / "published" / "manifest.json").write_text(json.dumps({"07_forecasting": entry}))
     monkeypatch.setattr(publish, "PUBLISHED", root / "published")
+    for cell in executed.cells:  # what the kernel adds to an executed copy
+        cell.metadata["execution"] = {"iopub.execute_input": "2026-12-01T00:00:00Z"}
+    executed.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3 (ipykernel)"}
+    nbformat.write(executed, root / "published" / "07_forecasting.ipynb")
     monkeypatch.setattr(publish, "MANIFEST", root / "published" / "manifest.json")
     monkeypatch.setattr(publish, "staleness", lambda chapter, entry: [])
     assert publish.seed_cache(tmp_path / "cache") == ["07_forecasting"]
