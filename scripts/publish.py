@@ -126,8 +126,10 @@ def fingerprint(nb: dict, root: Path = ROOT) -> dict:
     }
 
 
-def read_manifest() -> dict:
-    return json.loads(MANIFEST.read_text()) if MANIFEST.is_file() else {}
+def read_manifest(path: Path | None = None) -> dict:
+    """The manifest's entries by chapter ({} before anything is published)."""
+    path = path or MANIFEST
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 def staleness(chapter: str, entry: dict, root: Path = ROOT) -> list[str]:
@@ -153,7 +155,7 @@ def staleness(chapter: str, entry: dict, root: Path = ROOT) -> list[str]:
 
 
 def check(root: Path = ROOT) -> int:
-    manifest = json.loads((root / "published" / "manifest.json").read_text())
+    manifest = read_manifest(root / "published" / "manifest.json")
     stale = {ch: staleness(ch, entry, root) for ch, entry in manifest.items()}
     for chapter, reasons in stale.items():
         state = "stale: " + "; ".join(reasons) if reasons else "current"

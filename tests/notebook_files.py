@@ -14,10 +14,20 @@ TOC = yaml.safe_load((REPO / "_toc.yml").read_text())
 REPOSITORY_URL = CONFIG["repository"]["url"].rstrip("/")
 BRANCH = CONFIG["repository"].get("branch", "main")
 
+
+
+def _script(name: str):
+    """scripts/<name>.py as a module."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 # scripts/tag_cells.py says which cells nbval checks (tag or marker comment): one definition for both
-_spec = importlib.util.spec_from_file_location("tag_cells", REPO / "scripts" / "tag_cells.py")
-tag_cells = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(tag_cells)
+tag_cells = _script("tag_cells")
+# scripts/publish.py: the published edition's fingerprints, for its tests and the built book's
+publish = _script("publish")
 
 
 def toc_files() -> list[str]:

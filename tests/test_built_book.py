@@ -19,7 +19,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 from bs4 import BeautifulSoup
 
-from notebook_files import BRANCH, REPO, REPOSITORY_URL
+from notebook_files import BRANCH, REPO, REPOSITORY_URL, publish
 
 BUILD = REPO / "_build" / "html"
 SKIP_PAGES = {"genindex.html", "search.html"}
@@ -254,31 +254,12 @@ def test_chapter_reads_from_a_plain_folder(browser):
     assert not report["brokenImages"], report["brokenImages"]
 
 
-def _published_chapters() -> list[str]:
-    import json
-
-    manifest = REPO / "published" / "manifest.json"
-    return sorted(json.loads(manifest.read_text())) if manifest.is_file() else []
-
-
-@pytest.mark.parametrize("chapter", _published_chapters() or [pytest.param(None, marks=pytest.mark.skip)])
+@pytest.mark.parametrize("chapter", sorted(publish.read_manifest()) or [pytest.param(None, marks=pytest.mark.skip)])
 def test_published_chapters_show_the_published_run(chapter):
     """A chapter of the published edition shows its full run (when current), the others run at ci."""
     text = " ".join(_soup(f"notebooks/{chapter}.html").get_text().split())
-    current = not _staleness(chapter)
+    current = not publish.staleness(chapter, publish.read_manifest()[chapter])
     assert ("Run: profile full;" in text) == current, (
         f"{chapter}: the page should show the published run" if current
         else f"{chapter}: its published copy is stale, so the page must not show it"
     )
-
-
-def _staleness(chapter: str) -> list[str]:
-    """Why the published copy of ``chapter`` is stale (scripts/publish.py), [] when current."""
-    import importlib.util
-    import json
-
-    spec = importlib.util.spec_from_file_location("publish_for_book", REPO / "scripts" / "publish.py")
-    publish = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(publish)
-    entry = json.loads((REPO / "published" / "manifest.json").read_text())[chapter]
-    return publish.staleness(chapter, entry, REPO)

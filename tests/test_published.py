@@ -6,19 +6,13 @@ lstm_utils module the notebook uses are as they were when it was executed. CI fa
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-spec = importlib.util.spec_from_file_location("publish", ROOT / "scripts" / "publish.py")
-publish = importlib.util.module_from_spec(spec)
-sys.modules["publish"] = publish
-spec.loader.exec_module(publish)
+from notebook_files import REPO as ROOT
+from notebook_files import publish
 
 MANIFEST = publish.read_manifest()
 
