@@ -54,10 +54,11 @@ test: book $(COLAB_STAMP) grading-venv
 	bash scripts/test_colab_notebooks.sh $(BIN) $(COLAB_VENV)
 
 # The published edition: chapters executed at `full` on real data ($$LSTM_UTILS_DATA), kept in
-# published/ and rendered by `make book` (CONTRIBUTING.md). CHAPTER=04_mnist_rows for one chapter.
+# published/ and rendered by `make book` (CONTRIBUTING.md). CHAPTER=04_mnist_rows for one chapter;
+# the whole edition runs two chapters at a time on 2+ cores (JOBS=1 for one at a time).
 CHAPTER ?=
 publish: venv
-	$(BIN)/python scripts/publish.py run $(CHAPTER)
+	$(BIN)/python scripts/publish.py run $(if $(JOBS),--jobs $(JOBS)) $(CHAPTER)
 
 lock: venv
 	bash scripts/lock.sh $(BIN)

@@ -9,7 +9,9 @@ copy of each chapter whose fingerprint still matches, without executing it, and 
 at ``ci``. CONTRIBUTING.md explains the workflow.
 
 Usage:
-    python scripts/publish.py run [CHAPTER ...]      # execute at full, write published/ (all if none)
+    python scripts/publish.py run [--jobs N] [CHAPTER ...]
+                                    # execute at full, write published/ (all if none); N chapters
+                                    # at a time, each with cores/N threads (default N: 2 on 2+ cores)
     python scripts/publish.py check                  # exit 1 when a published copy is stale
     python scripts/publish.py seed-cache CACHE_DIR   # put the current copies into the book's cache
 """
@@ -20,12 +22,15 @@ import argparse
 import ast
 import copy
 import datetime
+import fcntl
 import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -172,7 +177,21 @@ def _machine() -> str:
     return describe_run("full").split("; ", 3)[-1]
 
 
-def run(chapter: str) -> dict:
+def record(chapter: str, entry: dict, path: Path | None = None) -> None:
+    """Write ``chapter``'s entry into the manifest, atomically and under a lock, so that chapters
+    published at the same time (``--jobs``) keep each other's entries."""
+    path = path or MANIFEST
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        manifest = read_manifest(path)
+        manifest[chapter] = entry
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
+        os.replace(tmp, path)
+
+
+def run(chapter: str, jobs: int = 1) -> dict:
     """Execute ``chapter`` at ``full`` in a fresh kernel and write its published copy."""
     import nbformat
     from nbclient import NotebookClient
@@ -194,7 +213,7 @@ def run(chapter: str) -> dict:
 
     def said(cell, cell_index, execute_reply):  # the run's progress, one line per code cell
         took = time.perf_counter() - clock
-        print(f"  cell {cell_index + 1}/{cells} done at {took / 60:.1f} min", flush=True)
+        print(f"  {chapter}: cell {cell_index + 1}/{cells} done at {took / 60:.1f} min", flush=True)
 
     NotebookClient(
         nb,
@@ -217,13 +236,11 @@ def run(chapter: str) -> dict:
         "started": started.strftime("%Y-%m-%d %H:%M UTC"),
         "minutes": round(seconds / 60, 1),
         "machine": _machine(),
+        # how many chapters ran at the same time, sharing the machine
+        "jobs": jobs,
         "command": f"make publish CHAPTER={chapter}",
     }
-    manifest = read_manifest()
-    manifest[chapter] = entry
-    tmp = MANIFEST.with_suffix(".tmp")
-    tmp.write_text(json.dumps(dict(sorted(manifest.items())), indent=1) + "\n")
-    os.replace(tmp, MANIFEST)
+    record(chapter, entry)
     print(f"{chapter}: published in {seconds / 60:.1f} min -> {out.relative_to(ROOT)}")
     if seconds > 15 * 60:
         print(f"{chapter}: over the 15-minute budget per chapter")
@@ -290,6 +307,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run_parser = sub.add_parser("run", help="execute chapters at full and publish them")
     run_parser.add_argument("chapters", nargs="*", help=f"default: {' '.join(EDITION)}")
+    run_parser.add_argument("--jobs", type=int, default=None,
+                            help="chapters executed at the same time (default: 2 on 2 or more cores)")
     sub.add_parser("check", help="exit 1 when a published copy is stale")
     seed_parser = sub.add_parser("seed-cache", help="put current copies into jupyter-cache")
     seed_parser.add_argument("cache_dir", type=Path)
@@ -306,8 +325,29 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("LSTM_UTILS_DATA"):
         print("LSTM_UTILS_DATA is not set: the data comes from ~/.cache/lstm_utils or downloads")
     total = time.perf_counter()
-    for chapter in chapters:
-        run(chapter)
+    cores = os.cpu_count() or 1
+    if args.jobs is not None and args.jobs < 1:
+        parser.error(f"expected --jobs >= 1, got {args.jobs}")
+    jobs = min(args.jobs or (2 if cores >= 2 else 1), len(chapters))
+    if jobs == 1:
+        for chapter in chapters:
+            run(chapter, jobs=int(os.environ.get("LSTM_PUBLISH_JOBS", "1")))
+    else:
+        # one process per chapter, each with its share of the cores
+        threads = str(max(1, cores // jobs))
+        env = dict(os.environ, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads,
+                   LSTM_PUBLISH_JOBS=str(jobs))
+
+        def one(chapter: str) -> int:
+            command = [sys.executable, __file__, "run", "--jobs", "1", chapter]
+            return subprocess.run(command, env=env).returncode
+
+        with ThreadPoolExecutor(jobs) as pool:
+            codes = list(pool.map(one, chapters))
+        failed = [c for c, code in zip(chapters, codes) if code]
+        if failed:
+            print(f"failed: {', '.join(failed)}")
+            return 1
     print(f"published {len(chapters)} chapter(s) in {(time.perf_counter() - total) / 60:.1f} min")
     return 0
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -165,3 +166,34 @@ def test_seeded_copy_is_what_the_book_build_finds_for_the_notebook(tmp_path, mon
     _, merged = cache.merge_match_into_notebook(nb)
     outputs = [c.outputs for c in merged.cells if c.cell_type == "code"]
     assert outputs[0][0]["text"] == "cell 1\n" and len(outputs) == count
+
+
+def _record_many(path: str, first: int) -> None:
+    for k in range(first, first + 25):
+        publish.record(f"chapter_{k:02d}", {"k": k}, Path(path))
+
+
+def test_chapters_published_at_the_same_time_keep_each_others_entries(tmp_path):
+    """make publish runs two chapters at once (--jobs): both write the manifest."""
+    import multiprocessing
+
+    path = tmp_path / "published" / "manifest.json"
+    context = multiprocessing.get_context("fork")
+    writers = [context.Process(target=_record_many, args=(str(path), first)) for first in (0, 50)]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(60)
+    assert [w.exitcode for w in writers] == [0, 0]
+    manifest = publish.read_manifest(path)
+    assert sorted(manifest) == [f"chapter_{k:02d}" for k in (*range(25), *range(50, 75))]
+    assert list(manifest) == sorted(manifest) and not list(path.parent.glob("*.tmp"))
+
+
+def test_publish_refuses_zero_jobs_and_unknown_chapters(capsys):
+    for argv in (["run", "--jobs", "0", "07_forecasting"], ["run", "99_nothing"]):
+        with pytest.raises(SystemExit) as stop:
+            publish.main(argv)
+        assert stop.value.code == 2
+    err = capsys.readouterr().err
+    assert "expected --jobs >= 1, got 0" in err and "no such chapter: 99_nothing" in err
