@@ -9,7 +9,8 @@ from seqeval.metrics.sequence_labeling import get_entities
 
 from lstm_utils.data.cache import DatasetUnavailable
 from lstm_utils.ner.data import (
-    AMBIGUOUS, IGNORE_INDEX, TAG_PATTERN, TEMPLATES, TaggingDataset, build_vocabs, encode_sentence, generate_sentence,
+    AMBIGUOUS, IGNORE_INDEX, MAX_CHARS, SHAPES, TAG_PATTERN, TEMPLATES, BucketSampler, TaggedSentence,
+    TaggingDataset, build_vocabs, char_vocab, encode_chars, encode_sentence, generate_sentence,
     generate_sentences, load_ner_sentences, local_ner_path, pad_batch, read_ner_csv, split_sentences,
     word_shape,
 )
@@ -208,3 +209,38 @@ def test_splits_vocabs_shapes_and_encodings_name_bad_input():
     with pytest.raises(ValueError, match=r"expected items \(word ids, shape ids, tag ids\) from encode_sentence, "
                                          r"got Tensor at index 0"):
         pad_batch([torch.zeros(3)])
+
+
+def test_lower_cased_vocab_keeps_shapes_and_adds_extra_words():
+    train = [TaggedSentence("1", ["The", "the", "UN", "Rome"], ["O", "O", "B-org", "B-geo"])]
+    words, _ = build_vocabs(train, min_freq=2, lower=True, extra=["rome", "paris", "the"])
+    assert words.itos == ["<pad>", "<unk>", "the", "paris", "rome"]
+    ids, shapes, _ = encode_sentence(["The", "ROME", "UN"], words, lower=True)
+    assert ids.tolist() == [2, 4, 1]
+    assert [SHAPES[s] for s in shapes.tolist()] == ["Title", "UPPER", "UPPER"]
+
+
+def test_chars_are_encoded_cut_and_padded_in_batches():
+    train = [TaggedSentence("1", ["ab", "c"], ["O", "O"])]
+    chars = char_vocab(train)
+    assert chars.itos == ["<pad>", "<unk>", "a", "b", "c"]
+    assert encode_chars(["abz", "cccc"], chars, max_chars=3).tolist() == [[2, 3, 1], [4, 4, 4]]
+    words, tags = build_vocabs(train)
+    data = TaggingDataset([*train, TaggedSentence("2", ["c"], ["O"])], words, tags, chars=chars)
+    w, s, c, lengths, t = pad_batch([data[0], data[1]])
+    assert c.shape == (2, 2, MAX_CHARS) and lengths.tolist() == [2, 1]
+    assert c[1, 0, :2].tolist() == [4, 0] and (c[1, 1] == 0).all() and t[1, 1] == IGNORE_INDEX
+
+
+def test_bucket_sampler_covers_every_sentence_once_in_batches_of_similar_length():
+    lengths = [int(n) for n in torch.randint(1, 60, (1000,), generator=torch.Generator().manual_seed(1))]
+    sampler = BucketSampler(lengths, 16, torch.Generator().manual_seed(0), pool=10)
+    batches = list(sampler)
+    assert len(batches) == len(sampler)
+    assert sorted(i for b in batches for i in b) == list(range(1000))
+    spread = sum(max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches) / len(batches)
+    assert spread < 10
+    again = list(BucketSampler(lengths, 16, torch.Generator().manual_seed(0), pool=10))
+    assert again == batches
+    with pytest.raises(ValueError, match="positive batch_size"):
+        BucketSampler(lengths, 0)

@@ -124,3 +124,49 @@ def test_taggers_and_the_loss_name_bad_ids_lengths_and_tags():
         tag_sentence(model, 5, words, tags)
     with pytest.raises(TypeError, match=r"expected text as a str, got int"):
         tokenize(5)
+
+
+def _char_batch():
+    from lstm_utils.ner.data import TaggedSentence, char_vocab
+    train = [TaggedSentence("1", ["Rome", "is", "in", "Italy", "."], ["B-geo", "O", "O", "B-geo", "O"]),
+             TaggedSentence("2", ["Anna", "said"], ["B-per", "O"])]
+    words, tags = build_vocabs(train, lower=True)
+    chars = char_vocab(train)
+    data = TaggingDataset(train, words, tags, lower=True, chars=chars)
+    return train, words, tags, chars, data
+
+
+def test_char_tagger_output_of_a_sentence_does_not_depend_on_padding():
+    _, words, tags, chars, data = _char_batch()
+    torch.manual_seed(0)
+    model = BiLSTMTagger(len(words), len(tags), embedding_dim=6, hidden_size=5, shape_dim=3,
+                         num_chars=len(chars), char_filters=4, crf=True).eval()
+    w, s, c, lengths, _ = pad_batch([data[0], data[1]])
+    batched = model(w, lengths, s, c)
+    w1, s1, c1, l1, _ = pad_batch([data[1]])
+    torch.testing.assert_close(batched[1, :2], model(w1, l1, s1, c1)[0])
+    with pytest.raises(ValueError, match="char_filters > 0: expected chars"):
+        model(w, lengths, s)
+    with pytest.raises(ValueError, match="needs the size of a character vocabulary"):
+        BiLSTMTagger(10, 3, char_filters=4)
+
+
+def test_char_crf_tagger_learns_a_tiny_set_and_tags_a_sentence():
+    from lstm_utils.ner.crf import crf_metrics
+    train, words, tags, chars, data = _char_batch()
+    seed_everything(0)
+    model = BiLSTMTagger(len(words), len(tags), embedding_dim=8, hidden_size=8, shape_dim=2,
+                         num_chars=len(chars), char_filters=4, dropout=0.0, crf=True)
+    loader = DataLoader(data, batch_size=2, collate_fn=pad_batch)
+    history = fit(model, loader, optimizer=torch.optim.Adam(model.parameters(), lr=0.05), loss_fn=model.crf.nll,
+                  epochs=60, dev_loader=loader, metrics=crf_metrics(model.crf, tags), monitor="dev_entity_f1",
+                  forward=tagger_forward, progress=False)
+    assert history.best["dev_entity_f1"] == 1.0
+    true, pred = predict(model, loader, tags)
+    assert pred == true == [s.tags for s in train]
+    tagged = tag_sentence(model, "Rome is in Italy .", words, tags, lower=True, chars=chars)
+    assert tagged == list(zip(train[0].words, train[0].tags))
+    # the one-sentence baseline's forward reads batches with characters too
+    baseline = LSTMTagger(4, 4, len(words), len(tags))
+    out, _ = sentence_forward(baseline, next(iter(loader)), torch.device("cpu"))
+    assert out.shape == (2, 5, len(tags))

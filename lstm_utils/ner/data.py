@@ -57,6 +57,7 @@ SENTENCE, WORD, POS, TAG = "Sentence #", "Word", "POS", "Tag"
 REQUIRED_COLUMNS = (SENTENCE, WORD, TAG)
 LOCAL_NAMES = ("ner_dataset.csv", "ner_dataset.csv.zip")
 TAG_PATTERN = re.compile(r"^(O|[BI]-[A-Za-z]+)$")
+MAX_CHARS = 20  # characters per word the character features read (longer words are cut)
 SHAPES = ("<pad>", "lower", "Title", "UPPER", "digit", "other")  # word-shape ids (0 = padding)
 
 
@@ -188,13 +189,42 @@ def split_sentences(
     return {name: [sentences[i] for i in index] for name, index in cuts.items()}
 
 
-def build_vocabs(train: Sequence[TaggedSentence], min_freq: int = 1) -> tuple[Vocab, Vocab]:
+def build_vocabs(train: Sequence[TaggedSentence], min_freq: int = 1, lower: bool = False,
+                 extra: Iterable[str] = ()) -> tuple[Vocab, Vocab]:
     """Word vocabulary (``<pad>`` = 0, ``<unk>`` = 1, words seen ``min_freq`` times) and tag vocabulary
-    (no specials: padding is marked by :data:`IGNORE_INDEX` in the targets instead)."""
+    (no specials: padding is marked by :data:`IGNORE_INDEX` in the targets instead).
+
+    ``lower``: words are counted lower-cased (``The`` and ``the`` share an id; :func:`word_shape` keeps
+    the capitals). ``extra``: words added after the counted ones whatever their count (the words a
+    pretrained table such as GloVe knows).
+    """
     _check_sentences(train, "train")
-    words = Vocab.build((s.words for s in train), min_freq=min_freq)
+    words = Vocab.build((_cased(s.words, lower) for s in train), min_freq=min_freq)
+    if not isinstance(extra, str):
+        extra = [w for w in extra if w not in words.stoi]
+    if extra:
+        words = Vocab([*words.itos[2:], *sorted(set(extra))])
     tags = Vocab.build((s.tags for s in train), specials=())
     return words, tags
+
+
+def _cased(words: Sequence[str], lower: bool) -> list[str]:
+    return [w.lower() for w in words] if lower else list(words)
+
+
+def char_vocab(train: Sequence[TaggedSentence]) -> Vocab:
+    """Every character of the training words (``<pad>`` = 0, ``<unk>`` = 1 for a character never seen)."""
+    _check_sentences(train, "train")
+    return Vocab.build(([c for w in s.words for c in w] for s in train))
+
+
+def encode_chars(words: Sequence[str], chars: Vocab, max_chars: int = MAX_CHARS) -> torch.Tensor:
+    """``(seq, max_chars)`` character ids of each word, cut at ``max_chars`` and padded with 0."""
+    out = torch.zeros(len(words), max_chars, dtype=torch.long)
+    for i, word in enumerate(words):
+        ids = chars.encode(list(word[:max_chars]))
+        out[i, :len(ids)] = torch.tensor(ids, dtype=torch.long)
+    return out
 
 
 def word_shape(word: str) -> int:
@@ -213,9 +243,12 @@ def word_shape(word: str) -> int:
 
 
 def encode_sentence(words: Sequence[str], word_vocab: Vocab, tags: Sequence[str] | None = None,
-                    tag_vocab: Vocab | None = None) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """``(word ids, shape ids, tag ids)``, each ``(seq,)`` int64; tag ids are :data:`IGNORE_INDEX` without tags."""
-    ids = torch.tensor(word_vocab.encode(words), dtype=torch.long)
+                    tag_vocab: Vocab | None = None, lower: bool = False) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(word ids, shape ids, tag ids)``, each ``(seq,)`` int64; tag ids are :data:`IGNORE_INDEX` without tags.
+
+    ``lower``: look the words up lower-cased (a vocabulary built with ``lower=True``); shapes keep the case.
+    """
+    ids = torch.tensor(word_vocab.encode(_cased(words, lower)), dtype=torch.long)
     shapes = torch.tensor([word_shape(w) for w in words], dtype=torch.long)
     if tags is None:
         return ids, shapes, torch.full_like(ids, IGNORE_INDEX)
@@ -229,11 +262,19 @@ def encode_sentence(words: Sequence[str], word_vocab: Vocab, tags: Sequence[str]
 
 
 class TaggingDataset(torch.utils.data.Dataset):
-    """Encoded sentences for a ``DataLoader`` with ``collate_fn=pad_batch``."""
+    """Encoded sentences for a ``DataLoader`` with ``collate_fn=pad_batch``.
 
-    def __init__(self, sentences: Sequence[TaggedSentence], word_vocab: Vocab, tag_vocab: Vocab):
+    ``lower``: words looked up lower-cased. ``chars``: a character vocabulary (:func:`char_vocab`);
+    then every item also holds the ``(seq, max_chars)`` character ids, ``(words, shapes, chars, tags)``.
+    """
+
+    def __init__(self, sentences: Sequence[TaggedSentence], word_vocab: Vocab, tag_vocab: Vocab,
+                 lower: bool = False, chars: Vocab | None = None, max_chars: int = MAX_CHARS):
         _check_sentences(sentences)
-        self.items = [encode_sentence(s.words, word_vocab, s.tags, tag_vocab) for s in sentences]
+        self.items = [encode_sentence(s.words, word_vocab, s.tags, tag_vocab, lower) for s in sentences]
+        if chars is not None:
+            self.items = [(w, sh, encode_chars(s.words, chars, max_chars), t)
+                          for s, (w, sh, t) in zip(sentences, self.items)]
 
     def __len__(self) -> int:
         return len(self.items)
@@ -242,23 +283,61 @@ class TaggingDataset(torch.utils.data.Dataset):
         return self.items[index]
 
 
-def pad_batch(items: Sequence[tuple[torch.Tensor, torch.Tensor, torch.Tensor]], pad_index: int = 0):
+def pad_batch(items: Sequence[tuple[torch.Tensor, ...]], pad_index: int = 0):
     """Pad a list of ``(word ids, shape ids, tag ids)`` to the longest sentence.
 
     Returns ``(words, shapes, lengths, tags)``: ``words``/``shapes`` ``(batch, seq)`` padded with
     ``pad_index``, ``lengths`` ``(batch,)``, ``tags`` ``(batch, seq)`` padded with :data:`IGNORE_INDEX`.
+    Items ``(word ids, shape ids, char ids, tag ids)`` (a dataset with ``chars``) give
+    ``(words, shapes, chars, lengths, tags)``, ``chars`` ``(batch, seq, max_chars)`` padded with 0.
     """
-    bad = next((i for i, item in enumerate(items) if not (isinstance(item, (tuple, list)) and len(item) == 3)), None)
-    if bad is not None:
+    size = len(items[0]) if items and isinstance(items[0], (tuple, list)) else None
+    bad = next((i for i, item in enumerate(items)
+                if not (isinstance(item, (tuple, list)) and len(item) == size and size in (3, 4))), None)
+    if not items or bad is not None:
         raise ValueError(f"expected items (word ids, shape ids, tag ids) from encode_sentence, got "
-                         f"{type(items[bad]).__name__} at index {bad}")
-    lengths = torch.tensor([len(words) for words, _, _ in items], dtype=torch.long)
+                         f"{type(items[bad or 0]).__name__ if items else 'no items'} at index {bad or 0}")
+    lengths = torch.tensor([len(item[0]) for item in items], dtype=torch.long)
     if (lengths == 0).any():
         raise ValueError("expected every sentence to have at least one token, got an empty one")
-    words = pad_sequences([w for w, _, _ in items], pad_index)  # (batch, seq)
-    shapes = pad_sequences([s for _, s, _ in items], 0)  # (batch, seq)
-    tags = pad_sequences([t for _, _, t in items], IGNORE_INDEX)  # (batch, seq)
-    return words, shapes, lengths, tags
+    words = pad_sequences([item[0] for item in items], pad_index)  # (batch, seq)
+    shapes = pad_sequences([item[1] for item in items], 0)  # (batch, seq)
+    tags = pad_sequences([item[-1] for item in items], IGNORE_INDEX)  # (batch, seq)
+    if size == 3:
+        return words, shapes, lengths, tags
+    chars = torch.zeros(len(items), words.shape[1], items[0][2].shape[1], dtype=torch.long)
+    for row, item in enumerate(items):
+        chars[row, :len(item[2])] = item[2]
+    return words, shapes, chars, lengths, tags
+
+
+class BucketSampler(torch.utils.data.Sampler):
+    """Batches of sentences of similar length, in random order: less padding, so cheaper epochs.
+
+    Each epoch shuffles the sentences (with ``generator``), sorts each run of ``batch_size * pool``
+    of them by length, cuts the runs into batches and shuffles the batches. Use it as a
+    ``DataLoader``'s ``batch_sampler``.
+    """
+
+    def __init__(self, lengths: Sequence[int], batch_size: int, generator: torch.Generator | None = None,
+                 pool: int = 50):
+        if not isinstance(batch_size, int) or batch_size < 1 or not isinstance(pool, int) or pool < 1:
+            raise ValueError(f"expected a positive batch_size and pool, got {batch_size!r} and {pool!r}")
+        self.lengths, self.batch_size, self.generator, self.pool = list(lengths), batch_size, generator, pool
+
+    def __len__(self) -> int:
+        runs, rest = divmod(len(self.lengths), self.batch_size * self.pool)
+        return runs * self.pool + -(-rest // self.batch_size)
+
+    def __iter__(self):
+        order = torch.randperm(len(self.lengths), generator=self.generator).tolist()
+        run = self.batch_size * self.pool
+        batches = []
+        for start in range(0, len(order), run):
+            chunk = sorted(order[start:start + run], key=self.lengths.__getitem__)
+            batches += [chunk[i:i + self.batch_size] for i in range(0, len(chunk), self.batch_size)]
+        for i in torch.randperm(len(batches), generator=self.generator).tolist():
+            yield batches[i]
 
 
 def load_ner_sentences(synthetic_size: int = 2000, seed: int = 0, folder: str | os.PathLike | None = None):
