@@ -312,3 +312,18 @@ def test_saving_checks_every_split_before_writing_anything(tmp_path):
     assert not (tmp_path / "5").exists()
     with pytest.raises(IsADirectoryError, match=r"expected a file path for the split, got the folder"):
         save_split(splits["dev"], tmp_path)
+
+
+def test_shuffled_batches_give_every_training_sequence_once_per_epoch_in_a_seeded_order():
+    from lstm_utils.memory import ShuffledBatches
+
+    split = make_splits(6, seed=0)["train"]
+    batches = ShuffledBatches(split, 8, torch.Generator().manual_seed(0))
+    first, second = list(batches), list(batches)
+    assert len(batches) == len(first) == 38 and [len(y) for _, y in first][-1] == 300 - 37 * 8
+    x = torch.cat([x for x, _ in first])  # (300, 6)
+    assert sorted(map(tuple, x.tolist())) == sorted(map(tuple, split.sequences.tolist()))
+    assert not torch.equal(x, torch.cat([x for x, _ in second]))  # a new order each epoch
+    again = list(ShuffledBatches(split, 8, torch.Generator().manual_seed(0)))
+    assert all(torch.equal(a, b) for (a, _), (b, _) in zip(first, again))
+    np.testing.assert_array_equal(torch.cat([y for _, y in first]).numpy(), x.numpy()[:, :2].sum(1))
