@@ -168,3 +168,13 @@ def test_a_bare_str_is_not_a_list_of_questions_or_answers():
         A.encode_sources("1+2", vocab)
     with pytest.raises(ValueError, match=r"expected a non-empty list of answers, got \[\]"):
         A.encode_targets([], vocab)
+
+
+def test_addition_problems_concatenate_and_refuse_repeated_questions():
+    mixed = A.make_problems(50, seed=0)
+    three = A.make_problems(20, min_digits=3, max_digits=3, seed=5, exclude=mixed.questions)
+    both = mixed + three
+    assert len(both) == 70 and both.questions[50:] == three.questions and both.answers[:50] == mixed.answers
+    assert {A.operand_lengths(q) for q in three.questions} == {(3, 3)}
+    with pytest.raises(ValueError, match="disjoint"):
+        mixed + mixed

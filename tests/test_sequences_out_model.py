@@ -6,8 +6,9 @@ from torch import nn
 
 from lstm_utils.cells import LSTMCell
 from lstm_utils.sequences_out import data as A
+from lstm_utils.sequences_out import OneCycle
 from lstm_utils.sequences_out.model import (
-    AdditiveAttention, Memory, beam_search, greedy_decode, make_seq2seq, sequence_loss, teacher_forcing,
+    AdditiveAttention, ConvImageEncoder, Memory, beam_search, greedy_decode, make_seq2seq, sequence_loss, teacher_forcing,
 )
 
 
@@ -95,6 +96,53 @@ def test_image_encoder_reads_several_columns_per_step():
     torch.testing.assert_close(expected_input[:, 8:16], images[:, :, 1])
     with pytest.raises(ValueError, match="width a multiple of 4"):
         model.encode(torch.rand(2, 8, 42))
+
+
+def test_conv_image_encoder_reads_the_feature_map_column_by_column():
+    torch.manual_seed(0)
+    model = make_seq2seq(14, hidden_size=16, embed_size=8, image_height=28, conv_channels=4, bidirectional=True,
+                         attention=True)
+    encoder = model.encoder
+    assert isinstance(encoder, ConvImageEncoder) and encoder.rnn.input_size == 8 * 7  # 2 × 4 channels × 28 / 4
+    images = torch.rand(2, 28, 140)
+    memory = model.encode(images)
+    assert memory.keys.shape == (2, 35, 16) and memory.mask.all()  # 140 / 4 columns; 8 units per direction
+    features = encoder.conv(images.unsqueeze(1))  # (2, 8, 7, 35)
+    keys, _ = encoder.rnn(features.permute(0, 3, 1, 2).flatten(2))
+    torch.testing.assert_close(memory.keys, keys)  # step s reads column s of the feature map, channels × rows
+    logits = model(images, torch.ones(2, 3, dtype=torch.long))
+    assert logits.shape == (2, 3, 14)
+    with pytest.raises(ValueError, match=r"\(batch, 28, width\) with width a positive multiple of 4"):
+        model.encode(torch.rand(2, 28, 42))
+    with pytest.raises(ValueError, match="multiple of 4, got 30"):
+        make_seq2seq(14, hidden_size=16, image_height=30, conv_channels=4)
+
+
+def test_one_cycle_rises_then_falls_and_trains_with_fit():
+    torch.manual_seed(0)
+    layer = nn.Linear(2, 1)
+    optimizer = OneCycle(torch.optim.Adam(layer.parameters()), max_lr=0.1, total_steps=20, warmup=0.25)
+    rates = []
+    for _ in range(25):  # more steps than planned: the last rate is kept, no error
+        rates.append(optimizer.lr)
+        optimizer.zero_grad()
+        layer(torch.ones(1, 2)).sum().backward()
+        optimizer.step()
+    peak = rates.index(max(rates))
+    assert rates[0] == pytest.approx(0.1 / 25) and max(rates) == pytest.approx(0.1) and 3 <= peak <= 6
+    assert rates[-1] < 1e-5 and rates[-1] == rates[-5]
+    assert all(a <= b for a, b in zip(rates[:peak], rates[1:peak + 1]))
+    assert all(a >= b for a, b in zip(rates[peak:], rates[peak + 1:]))
+    with pytest.raises(ValueError, match="total_steps >= 1"):
+        OneCycle(torch.optim.Adam(layer.parameters()), max_lr=0.1, total_steps=0)
+
+    from lstm_utils.training import fit
+    x = torch.randn(64, 2)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(x, x.sum(1, keepdim=True)), batch_size=16)
+    layer = nn.Linear(2, 1)
+    optimizer = OneCycle(torch.optim.Adam(layer.parameters()), max_lr=0.05, total_steps=5 * len(loader))
+    history = fit(layer, loader, optimizer=optimizer, loss_fn=nn.functional.mse_loss, epochs=5, progress=False)
+    assert history.records[-1]["train_loss"] < history.records[0]["train_loss"]
 
 
 def test_bidirectional_encoder_hands_both_directions_to_the_decoder():

@@ -95,6 +95,15 @@ class AdditionProblems:
     def __len__(self) -> int:
         return len(self.questions)
 
+    def __add__(self, other: "AdditionProblems") -> "AdditionProblems":
+        """The problems of ``self`` followed by those of ``other`` (which must not repeat a question)."""
+        if not isinstance(other, AdditionProblems):
+            return NotImplemented
+        repeated = sorted(set(self.questions) & set(other.questions))
+        if repeated:
+            raise ValueError(f"expected disjoint sets of questions, got {len(repeated)} in both, e.g. {repeated[0]!r}")
+        return AdditionProblems(self.questions + other.questions, self.answers + other.answers)
+
     def to_dataset(self, vocab: Vocab) -> TensorDataset:
         """``TensorDataset(source, decoder_input, target)``, padded: ``(n, S)``, ``(n, T + 1)``, ``(n, T + 1)``.
 

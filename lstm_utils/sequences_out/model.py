@@ -112,6 +112,38 @@ class ImageEncoder(Encoder):
         return super().forward(columns.reshape(images.shape[0], -1, k * self.height))  # (batch, width / k, k × height)
 
 
+class ConvImageEncoder(Encoder):
+    """Two small convolutions read the pixels, then the LSTM reads their feature map column by column.
+
+    Each block is ``Conv2d(3 × 3, stride 2) → ReLU``, with ``channels`` then ``2 × channels`` filters;
+    each halves the height and the width, so an image ``(batch, height, width)`` becomes a feature map
+    ``(batch, 2 × channels, height / 4, width / 4)``: step :math:`s` of the LSTM reads its column
+    :math:`s` (four pixel columns wide) as one vector of ``2 × channels × height / 4`` features.
+    A convolutional encoder under a recurrent decoder is the pattern of image captioning
+    {cite:p}`vinyals2015showtell`; the convolutions learn the strokes, the LSTM their order.
+    """
+
+    def __init__(self, height: int, hidden_size: int, channels: int = 16, bidirectional: bool = False):
+        if height % 4 or height < 4:
+            raise ValueError(f"expected an image height that is a multiple of 4, got {height}")
+        super().__init__(2 * channels * (height // 4), hidden_size, bidirectional=bidirectional)
+        self.height, self.columns_per_step = height, 4
+        self.conv = nn.Sequential(
+            nn.Conv2d(1, channels, 3, stride=2, padding=1), nn.ReLU(),
+            nn.Conv2d(channels, 2 * channels, 3, stride=2, padding=1), nn.ReLU(),
+        )
+
+    def forward(self, images: Tensor) -> Memory:
+        if images.dim() != 3 or images.shape[1] != self.height or images.shape[2] % 4 or images.shape[2] == 0:
+            raise ValueError(
+                f"expected images of shape (batch, {self.height}, width) with width a positive multiple of 4, "
+                f"got {tuple(images.shape)}"
+            )
+        features = self.conv(images.unsqueeze(1))  # (batch, 2 channels, height / 4, width / 4)
+        columns = features.permute(0, 3, 1, 2).flatten(2)  # (batch, width / 4, 2 channels × height / 4)
+        return super().forward(columns)
+
+
 class AdditiveAttention(nn.Module):
     r"""Additive attention {cite:p}`bahdanau2015attention`: which source positions the decoder reads now.
 
@@ -217,10 +249,17 @@ def make_seq2seq(
     columns_per_step: int = 1,
     bidirectional: bool = False,
     pad_index: int = 0,
+    conv_channels: int | None = None,
 ) -> Seq2Seq:
-    """A :class:`Seq2Seq` reading token ids (``source_vocab_size``, default ``vocab_size``) or images (``image_height``)."""
-    if image_height is not None:
-        encoder: Encoder = ImageEncoder(image_height, hidden_size, columns_per_step, bidirectional)
+    """A :class:`Seq2Seq` reading token ids (``source_vocab_size``, default ``vocab_size``) or images (``image_height``).
+
+    With ``conv_channels`` the images are read by a :class:`ConvImageEncoder` (``columns_per_step`` is
+    then 4, set by its two strides of 2) instead of an :class:`ImageEncoder`.
+    """
+    if image_height is not None and conv_channels:
+        encoder: Encoder = ConvImageEncoder(image_height, hidden_size, conv_channels, bidirectional)
+    elif image_height is not None:
+        encoder = ImageEncoder(image_height, hidden_size, columns_per_step, bidirectional)
     else:
         encoder = Encoder(embed_size, hidden_size, source_vocab_size or vocab_size, pad_index, bidirectional)
     attend = AdditiveAttention(hidden_size, hidden_size, hidden_size) if attention else None
