@@ -3,7 +3,9 @@ import torch
 from torch import nn
 
 from lstm_utils.metrics import binary_accuracy
-from lstm_utils.sentiment.model import BagOfWords, SentimentLSTM, predict_sentiment, sentiment_forward
+from lstm_utils.sentiment.model import (
+    BagOfWords, SentimentLSTM, max_over_time, predict_logits, predict_sentiment, sentiment_forward,
+)
 from lstm_utils.reproducibility import seed_everything
 from lstm_utils.text.batching import make_loader
 from lstm_utils.text.vocab import Vocab
@@ -85,3 +87,34 @@ def test_predict_and_forward_name_what_they_expected():
             predict_sentiment(model, vocab, text)
     with pytest.raises(ValueError, match=r"expected a batch \(ids, lengths, labels\) .* got tuple of 2 items"):
         sentiment_forward(model, (torch.zeros(1, 2, dtype=torch.long), torch.tensor([2])), torch.device("cpu"))
+
+
+def test_max_over_time_ignores_padding_even_when_it_is_the_largest():
+    outputs = torch.tensor([[[1.0, -2.0], [3.0, -1.0], [9.0, 9.0]],
+                            [[-5.0, -4.0], [9.0, 9.0], [9.0, 9.0]]])  # (batch, seq, features)
+    pooled = max_over_time(outputs, torch.tensor([2, 1]))
+    torch.testing.assert_close(pooled, torch.tensor([[3.0, -1.0], [-5.0, -4.0]]))
+
+
+def test_max_pooled_lstm_ignores_padding_and_refuses_unknown_pooling():
+    seed_everything(0)
+    model = SentimentLSTM(20, 8, 6, num_layers=1, pooling="max").eval()
+    alone = model(torch.tensor([[3, 4, 5]]), torch.tensor([3]))
+    together = model(torch.tensor([[3, 4, 5, 0, 0], [6, 7, 0, 0, 0]]), torch.tensor([3, 2]))
+    torch.testing.assert_close(together[:1], alone)
+    with pytest.raises(ValueError, match=r"expected pooling in \('last', 'max'\), got 'mean'"):
+        SentimentLSTM(20, 8, 6, pooling="mean")
+
+
+def test_predict_logits_keeps_the_order_and_matches_the_model_on_each_review():
+    seed_everything(0)
+    model = SentimentLSTM(20, 8, 6, num_layers=1, pooling="max")
+    ids = [[3, 4, 5, 6, 7], [8], [9, 10, 11]]
+    logits = predict_logits(model, ids, batch_size=2)
+    assert logits.shape == (3,) and model.training  # the mode is restored
+    with torch.no_grad():
+        model.eval()
+        alone = [float(model(torch.tensor([x]), torch.tensor([len(x)]))) for x in ids]
+    torch.testing.assert_close(logits, torch.tensor(alone))
+    with pytest.raises(ValueError, match="expected at least one numericalized review, got none"):
+        predict_logits(model, [])

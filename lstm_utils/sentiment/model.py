@@ -14,23 +14,48 @@ from torch import nn
 
 from lstm_utils.classifier import last_hidden
 from lstm_utils.shapes import check_ids, check_shape
+from torch.nn.utils.rnn import pad_packed_sequence
+
 from lstm_utils.text.batching import collate, pack
 from lstm_utils.text.tokenize import tokenize
 from lstm_utils.text.vocab import Vocab
 from lstm_utils.training import evaluating
 
 
+POOLINGS = ("last", "max")
+
+
+def max_over_time(outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """:math:`\\max_{t \\le T_b} h_t` per feature: ``(batch, seq, features)`` → ``(batch, features)``.
+
+    Row ``b`` takes the maximum over its first ``lengths[b]`` steps only: padded steps are set to
+    :math:`-\\infty` first, so whatever sits there (zeros from ``pad_packed_sequence``) never wins.
+    """
+    check_shape(outputs, ("batch", "seq", "features"), name="outputs")
+    lengths = torch.as_tensor(lengths, device=outputs.device)
+    real = torch.arange(outputs.shape[1], device=outputs.device) < lengths[:, None]  # (batch, seq)
+    return outputs.masked_fill(~real[..., None], float("-inf")).amax(dim=1)  # (batch, features)
+
+
 class SentimentLSTM(nn.Module):
-    """``embedding → dropout → packed bidirectional LSTM → [h_T^→ ; h_1^←] → dropout → linear``.
+    """``embedding → dropout → packed bidirectional LSTM → pooling → dropout → linear``.
 
     The seed's sizes are the defaults: embedding 100, hidden 256, 2 layers, bidirectional, dropout 0.5.
     Packing (:func:`lstm_utils.text.batching.pack`) makes the forward direction stop at each review's
     last real token and the backward direction start there, so padding never enters :math:`h_t` or :math:`c_t`.
+
+    ``pooling="last"`` (the seed's) reads the last layer's final states :math:`[h_T^\\to ; h_1^\\leftarrow]`;
+    ``pooling="max"`` takes, feature by feature, the largest :math:`[h_t^\\to ; h_t^\\leftarrow]` over the
+    review's real steps (:func:`max_over_time`), so a strong word anywhere in a long review reaches the
+    head in one step instead of through every later step of the recurrence.
     """
 
     def __init__(self, vocab_size: int, embedding_dim: int = 100, hidden_size: int = 256, num_layers: int = 2,
-                 bidirectional: bool = True, dropout: float = 0.5, pad_index: int = 0):
+                 bidirectional: bool = True, dropout: float = 0.5, pad_index: int = 0, pooling: str = "last"):
         super().__init__()
+        if pooling not in POOLINGS:
+            raise ValueError(f"expected pooling in {POOLINGS}, got {pooling!r}")
+        self.pooling = pooling
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_index)
         self.lstm = nn.LSTM(embedding_dim, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
                             dropout=dropout if num_layers > 1 else 0.0, batch_first=True)
@@ -41,9 +66,13 @@ class SentimentLSTM(nn.Module):
         check_shape(ids, ("batch", "seq"), name="ids")
         check_ids(ids, self.embedding.num_embeddings, "ids (the vocabulary)")
         embedded = self.dropout(self.embedding(ids))  # (batch, seq, embedding)
-        _, (h_n, _) = self.lstm(pack(embedded, lengths))  # h_n: (layers × directions, batch, hidden)
-        last = last_hidden(h_n, self.lstm.num_layers, self.lstm.bidirectional)  # (batch, directions × hidden)
-        return self.head(self.dropout(last)).squeeze(-1)  # (batch,)
+        packed, (h_n, _) = self.lstm(pack(embedded, lengths))  # h_n: (layers × directions, batch, hidden)
+        if self.pooling == "max":
+            outputs, _ = pad_packed_sequence(packed, batch_first=True)  # (batch, seq, directions × hidden)
+            features = max_over_time(outputs, lengths)  # (batch, directions × hidden)
+        else:
+            features = last_hidden(h_n, self.lstm.num_layers, self.lstm.bidirectional)  # (batch, directions × hidden)
+        return self.head(self.dropout(features)).squeeze(-1)  # (batch,)
 
 
 class BagOfWords(nn.Module):
@@ -91,3 +120,24 @@ def predict_sentiment(model: nn.Module, vocab: Vocab, text: str | Sequence[str],
     with evaluating(model):
         probabilities = torch.sigmoid(model(ids.to(device), lengths)).tolist()
     return probabilities[0] if isinstance(text, str) else probabilities
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, ids: Sequence[Sequence[int]], batch_size: int = 256) -> torch.Tensor:
+    """One logit per review of ``ids`` (numericalized reviews), in their order: ``(len(ids),)``.
+
+    Reviews are run in batches of similar length (sorted), so that a long test set costs one pass
+    with little padding; :math:`P(\\text{positive}) = \\sigma(z)`.
+    """
+    if len(ids) == 0:
+        raise ValueError("expected at least one numericalized review, got none")
+    device = next(model.parameters()).device
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    logits = torch.empty(len(ids))
+    with evaluating(model):
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            items = [(torch.as_tensor(ids[i], dtype=torch.long), torch.tensor(0.0)) for i in chunk]
+            batch, lengths, _ = collate(items)  # (batch, seq), (batch,)
+            logits[chunk] = model(batch.to(device), lengths).float().cpu()
+    return logits
