@@ -14,48 +14,23 @@ from torch import nn
 
 from lstm_utils.classifier import last_hidden
 from lstm_utils.shapes import check_ids, check_shape
-from torch.nn.utils.rnn import pad_packed_sequence
-
 from lstm_utils.text.batching import collate, pack
 from lstm_utils.text.tokenize import tokenize
 from lstm_utils.text.vocab import Vocab
 from lstm_utils.training import evaluating
 
 
-POOLINGS = ("last", "max")
-
-
-def max_over_time(outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-    """:math:`\\max_{t \\le T_b} h_t` per feature: ``(batch, seq, features)`` → ``(batch, features)``.
-
-    Row ``b`` takes the maximum over its first ``lengths[b]`` steps only: padded steps are set to
-    :math:`-\\infty` first, so whatever sits there (zeros from ``pad_packed_sequence``) never wins.
-    """
-    check_shape(outputs, ("batch", "seq", "features"), name="outputs")
-    lengths = torch.as_tensor(lengths, device=outputs.device)
-    real = torch.arange(outputs.shape[1], device=outputs.device) < lengths[:, None]  # (batch, seq)
-    return outputs.masked_fill(~real[..., None], float("-inf")).amax(dim=1)  # (batch, features)
-
-
 class SentimentLSTM(nn.Module):
-    """``embedding → dropout → packed bidirectional LSTM → pooling → dropout → linear``.
+    """``embedding → dropout → packed bidirectional LSTM → [h_T^→ ; h_1^←] → dropout → linear``.
 
     The seed's sizes are the defaults: embedding 100, hidden 256, 2 layers, bidirectional, dropout 0.5.
     Packing (:func:`lstm_utils.text.batching.pack`) makes the forward direction stop at each review's
     last real token and the backward direction start there, so padding never enters :math:`h_t` or :math:`c_t`.
-
-    ``pooling="last"`` (the seed's) reads the last layer's final states :math:`[h_T^\\to ; h_1^\\leftarrow]`;
-    ``pooling="max"`` takes, feature by feature, the largest :math:`[h_t^\\to ; h_t^\\leftarrow]` over the
-    review's real steps (:func:`max_over_time`), so a strong word anywhere in a long review reaches the
-    head in one step instead of through every later step of the recurrence.
     """
 
     def __init__(self, vocab_size: int, embedding_dim: int = 100, hidden_size: int = 256, num_layers: int = 2,
-                 bidirectional: bool = True, dropout: float = 0.5, pad_index: int = 0, pooling: str = "last"):
+                 bidirectional: bool = True, dropout: float = 0.5, pad_index: int = 0):
         super().__init__()
-        if pooling not in POOLINGS:
-            raise ValueError(f"expected pooling in {POOLINGS}, got {pooling!r}")
-        self.pooling = pooling
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_index)
         self.lstm = nn.LSTM(embedding_dim, hidden_size, num_layers=num_layers, bidirectional=bidirectional,
                             dropout=dropout if num_layers > 1 else 0.0, batch_first=True)
@@ -66,13 +41,69 @@ class SentimentLSTM(nn.Module):
         check_shape(ids, ("batch", "seq"), name="ids")
         check_ids(ids, self.embedding.num_embeddings, "ids (the vocabulary)")
         embedded = self.dropout(self.embedding(ids))  # (batch, seq, embedding)
-        packed, (h_n, _) = self.lstm(pack(embedded, lengths))  # h_n: (layers × directions, batch, hidden)
-        if self.pooling == "max":
-            outputs, _ = pad_packed_sequence(packed, batch_first=True)  # (batch, seq, directions × hidden)
-            features = max_over_time(outputs, lengths)  # (batch, directions × hidden)
-        else:
-            features = last_hidden(h_n, self.lstm.num_layers, self.lstm.bidirectional)  # (batch, directions × hidden)
-        return self.head(self.dropout(features)).squeeze(-1)  # (batch,)
+        _, (h_n, _) = self.lstm(pack(embedded, lengths))  # h_n: (layers × directions, batch, hidden)
+        last = last_hidden(h_n, self.lstm.num_layers, self.lstm.bidirectional)  # (batch, directions × hidden)
+        return self.head(self.dropout(last)).squeeze(-1)  # (batch,)
+
+
+def reverse_within(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Row ``b``'s first ``lengths[b]`` steps in reverse order, its padding left in place: ``(batch, seq, …)``.
+
+    Applied twice, it gives ``x`` back.
+    """
+    check_shape(x, ("batch", "seq", "features"), name="x")
+    lengths = torch.as_tensor(lengths, device=x.device)
+    steps = torch.arange(x.shape[1], device=x.device)  # (seq,)
+    source = lengths[:, None] - 1 - steps  # (batch, seq): t ↦ L_b - 1 - t
+    source = torch.where(source >= 0, source, steps)  # padding stays where it is
+    return x.gather(1, source[..., None].expand_as(x))
+
+
+def max_over_time(outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """:math:`\\max_{t \\le T_b} h_t` per feature: ``(batch, seq, features)`` → ``(batch, features)``.
+
+    Row ``b`` takes the maximum over its first ``lengths[b]`` steps only: padded steps are set to
+    :math:`-\\infty` first, so whatever a layer wrote there never wins.
+    """
+    check_shape(outputs, ("batch", "seq", "features"), name="outputs")
+    lengths = torch.as_tensor(lengths, device=outputs.device)
+    real = torch.arange(outputs.shape[1], device=outputs.device) < lengths[:, None]  # (batch, seq)
+    return outputs.masked_fill(~real[..., None], float("-inf")).amax(dim=1)  # (batch, features)
+
+
+class MaxPoolLSTM(nn.Module):
+    """``embedding → dropout → bidirectional LSTM → max over time → dropout → linear``, without packing.
+
+    The review's summary is, feature by feature, the largest :math:`[h_t^\\to ; h_t^\\leftarrow]` over
+    its real steps (:func:`max_over_time`): a strong word anywhere in a long review reaches the head in
+    one step instead of through every later step of the recurrence.
+
+    Why no packing: on a CPU, PyTorch runs a packed batch of unequal lengths one step at a time, and
+    its backward pass costs time quadratic in the length; a padded batch runs as one fused call. The
+    two directions are two ``nn.LSTM`` s (``lstm`` and ``lstm_reverse``) so that padding never comes
+    *before* a real token: ``lstm`` reads each review left to right and meets the padding only after
+    its end; ``lstm_reverse`` reads it right to left (:func:`reverse_within`), padding again last. The
+    outputs at padded steps are then left out of the maximum, so padding changes nothing, as with packing.
+    """
+
+    def __init__(self, vocab_size: int, embedding_dim: int = 50, hidden_size: int = 64, dropout: float = 0.3,
+                 pad_index: int = 0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_index)
+        self.lstm = nn.LSTM(embedding_dim, hidden_size, batch_first=True)
+        self.lstm_reverse = nn.LSTM(embedding_dim, hidden_size, batch_first=True)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(2 * hidden_size, 1)
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        check_shape(ids, ("batch", "seq"), name="ids")
+        check_ids(ids, self.embedding.num_embeddings, "ids (the vocabulary)")
+        lengths = torch.as_tensor(lengths)
+        embedded = self.dropout(self.embedding(ids))  # (batch, seq, embedding)
+        forward, _ = self.lstm(embedded)  # (batch, seq, hidden)
+        backward, _ = self.lstm_reverse(reverse_within(embedded, lengths))  # (batch, seq, hidden), reversed
+        outputs = torch.cat([forward, reverse_within(backward, lengths)], dim=-1)  # (batch, seq, 2 × hidden)
+        return self.head(self.dropout(max_over_time(outputs, lengths))).squeeze(-1)  # (batch,)
 
 
 class BagOfWords(nn.Module):
