@@ -8,7 +8,7 @@ import pytest
 
 from lstm_utils.data.cache import DatasetUnavailable
 from lstm_utils.sentiment.data import (
-    COLUMNS, KINDS, SHA256, generate_reviews, load_imdb, load_sentiment_data, read_acl_imdb,
+    COLUMNS, KINDS, SHA256, generate_reviews, keep_ends, load_imdb, load_sentiment_data, read_acl_imdb,
     read_imdb_csv, review_splits, split_dev, subsample, verdict,
 )
 
@@ -246,3 +246,12 @@ def test_generator_splitting_and_subsampling_name_bad_arguments():
         subsample(frame, {"tran": 2})
     with pytest.raises(ValueError, match=r"expected per_split\['train'\] >= 0, got -2"):
         subsample(frame, {"train": -2})
+
+
+def test_keep_ends_cuts_the_middle_of_long_reviews_only():
+    tokens = [str(n) for n in range(10)]
+    assert keep_ends(tokens, 5) == ["0", "1", "2", "8", "9"]
+    assert keep_ends(tokens, 4) == ["0", "1", "8", "9"]
+    assert keep_ends(tokens, 10) == tokens and keep_ends(tokens, None) == tokens
+    with pytest.raises(ValueError, match="expected max_length >= 2 or None, got 1"):
+        keep_ends(tokens, 1)

@@ -3,7 +3,12 @@ import torch
 from torch import nn
 
 from lstm_utils.metrics import binary_accuracy
-from lstm_utils.sentiment.model import BagOfWords, SentimentLSTM, predict_sentiment, sentiment_forward
+from lstm_utils.sentiment.model import (
+    BagOfWords, MaxPoolLSTM, SentimentLSTM, max_over_time, predict_logits, predict_sentiment, reverse_within,
+    sentiment_forward,
+)
+from lstm_utils.text.batching import pack
+from torch.nn.utils.rnn import pad_packed_sequence
 from lstm_utils.reproducibility import seed_everything
 from lstm_utils.text.batching import make_loader
 from lstm_utils.text.vocab import Vocab
@@ -16,10 +21,10 @@ def test_seed_sizes_are_the_defaults():
     assert model.lstm.bidirectional and model.lstm.dropout == 0.5 and model.head.in_features == 512
 
 
-@pytest.mark.parametrize("cls", [SentimentLSTM, BagOfWords])
+@pytest.mark.parametrize("cls", [SentimentLSTM, MaxPoolLSTM, BagOfWords])
 def test_padding_does_not_change_the_logit(cls):
     seed_everything(0)
-    model = cls(20, 8, **({"hidden_size": 6} if cls is SentimentLSTM else {})).eval()
+    model = cls(20, 8, **({"hidden_size": 6} if cls is not BagOfWords else {})).eval()
     ids = torch.tensor([[3, 4, 5]])
     padded = torch.tensor([[3, 4, 5, 0, 0, 0], [6, 7, 0, 0, 0, 0]])
     alone = model(ids, torch.tensor([3]))
@@ -66,7 +71,7 @@ def test_predict_sentiment_gives_probabilities_and_refuses_empty_text():
         predict_sentiment(model, vocab, "<br />")
 
 
-@pytest.mark.parametrize("model_class", [SentimentLSTM, BagOfWords])
+@pytest.mark.parametrize("model_class", [SentimentLSTM, MaxPoolLSTM, BagOfWords])
 def test_models_name_ids_outside_the_vocabulary_and_wrong_shapes(model_class):
     model = model_class(4, 8)
     with pytest.raises(ValueError, match=r"expected ids \(the vocabulary\) in 0..3, got 2..30"):
@@ -85,3 +90,47 @@ def test_predict_and_forward_name_what_they_expected():
             predict_sentiment(model, vocab, text)
     with pytest.raises(ValueError, match=r"expected a batch \(ids, lengths, labels\) .* got tuple of 2 items"):
         sentiment_forward(model, (torch.zeros(1, 2, dtype=torch.long), torch.tensor([2])), torch.device("cpu"))
+
+
+def test_max_over_time_ignores_padding_even_when_it_is_the_largest():
+    outputs = torch.tensor([[[1.0, -2.0], [3.0, -1.0], [9.0, 9.0]],
+                            [[-5.0, -4.0], [9.0, 9.0], [9.0, 9.0]]])  # (batch, seq, features)
+    pooled = max_over_time(outputs, torch.tensor([2, 1]))
+    torch.testing.assert_close(pooled, torch.tensor([[3.0, -1.0], [-5.0, -4.0]]))
+
+
+def test_reverse_within_reverses_the_real_steps_only_and_undoes_itself():
+    x = torch.arange(8.0).reshape(2, 4, 1)  # (batch, seq, features)
+    lengths = torch.tensor([3, 4])
+    flipped = reverse_within(x, lengths)
+    assert flipped[..., 0].tolist() == [[2.0, 1.0, 0.0, 3.0], [7.0, 6.0, 5.0, 4.0]]
+    torch.testing.assert_close(reverse_within(flipped, lengths), x)
+
+
+def test_max_pool_lstm_equals_a_packed_bidirectional_lstm_with_the_same_weights():
+    seed_everything(0)
+    model = MaxPoolLSTM(20, 8, 6, dropout=0.0).eval()
+    packed_twin = nn.LSTM(8, 6, bidirectional=True, batch_first=True)
+    with torch.no_grad():
+        for name, value in model.lstm.named_parameters():
+            getattr(packed_twin, name).copy_(value)
+            getattr(packed_twin, name + "_reverse").copy_(getattr(model.lstm_reverse, name))
+    ids, lengths = torch.tensor([[3, 4, 5, 6, 7], [8, 9, 0, 0, 0]]), torch.tensor([5, 2])
+    packed, _ = packed_twin(pack(model.embedding(ids), lengths))
+    outputs, _ = pad_packed_sequence(packed, batch_first=True)  # (batch, seq, 2 × hidden)
+    expected = model.head(max_over_time(outputs, lengths)).squeeze(-1)
+    torch.testing.assert_close(model(ids, lengths), expected)
+
+
+def test_predict_logits_keeps_the_order_and_matches_the_model_on_each_review():
+    seed_everything(0)
+    model = MaxPoolLSTM(20, 8, 6)
+    ids = [[3, 4, 5, 6, 7], [8], [9, 10, 11]]
+    logits = predict_logits(model, ids, batch_size=2)
+    assert logits.shape == (3,) and model.training  # the mode is restored
+    with torch.no_grad():
+        model.eval()
+        alone = [float(model(torch.tensor([x]), torch.tensor([len(x)]))) for x in ids]
+    torch.testing.assert_close(logits, torch.tensor(alone))
+    with pytest.raises(ValueError, match="expected at least one numericalized review, got none"):
+        predict_logits(model, [])

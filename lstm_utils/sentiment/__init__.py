@@ -7,12 +7,16 @@
 """
 
 from lstm_utils.sentiment.checks import check_final_states, check_padding_share
-from lstm_utils.sentiment.data import load_imdb, load_sentiment_data, split_dev, subsample
+from lstm_utils.sentiment.data import keep_ends, load_imdb, load_sentiment_data, split_dev, subsample
 from lstm_utils.sentiment.glove import embedding_matrix, load_glove, nearest_neighbours
-from lstm_utils.sentiment.model import BagOfWords, SentimentLSTM, predict_sentiment, sentiment_forward
+from lstm_utils.sentiment.model import (
+    BagOfWords, MaxPoolLSTM, SentimentLSTM, max_over_time, predict_logits, predict_sentiment, reverse_within,
+    sentiment_forward,
+)
 
 __all__ = [
-    "BagOfWords", "SentimentLSTM", "check_final_states", "check_padding_share", "embedding_matrix",
-    "load_glove", "load_imdb", "load_sentiment_data", "nearest_neighbours", "predict_sentiment",
+    "BagOfWords", "MaxPoolLSTM", "SentimentLSTM", "check_final_states", "check_padding_share", "embedding_matrix", "keep_ends",
+    "load_glove", "load_imdb", "load_sentiment_data", "max_over_time", "nearest_neighbours",
+    "predict_logits", "predict_sentiment", "reverse_within",
     "sentiment_forward", "split_dev", "subsample",
 ]

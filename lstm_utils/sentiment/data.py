@@ -46,6 +46,7 @@ import os
 import random
 import re
 import zlib
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -328,3 +329,17 @@ def load_sentiment_data(source: str, sizes: dict[str, int] | None, seed: int = 0
     frame = subsample(frame, sizes, seed) if sizes else frame
     held_out = f"{dev_fraction:.0%} of train held out as dev" + (f", subsampled to {sizes}" if sizes else "")
     return Loaded(frame, f"{imdb.source} ({held_out})", imdb.skipped)
+
+
+def keep_ends(tokens: Sequence[str], max_length: int | None) -> list[str]:
+    """At most ``max_length`` tokens of a review: its first half and its last half, the middle cut.
+
+    Long reviews often open with the plot and close with the verdict, so the cut falls in the middle
+    rather than at the end. ``None`` keeps everything.
+    """
+    if max_length is not None and (isinstance(max_length, bool) or not isinstance(max_length, int) or max_length < 2):
+        raise ValueError(f"expected max_length >= 2 or None, got {max_length!r}")
+    if max_length is None or len(tokens) <= max_length:
+        return list(tokens)
+    head = (max_length + 1) // 2
+    return list(tokens[:head]) + list(tokens[len(tokens) - (max_length - head):])

@@ -46,6 +46,66 @@ class SentimentLSTM(nn.Module):
         return self.head(self.dropout(last)).squeeze(-1)  # (batch,)
 
 
+def reverse_within(x: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """Row ``b``'s first ``lengths[b]`` steps in reverse order, its padding left in place: ``(batch, seq, …)``.
+
+    Applied twice, it gives ``x`` back.
+    """
+    check_shape(x, ("batch", "seq", "features"), name="x")
+    lengths = torch.as_tensor(lengths, device=x.device)
+    steps = torch.arange(x.shape[1], device=x.device)  # (seq,)
+    source = lengths[:, None] - 1 - steps  # (batch, seq): t ↦ L_b - 1 - t
+    source = torch.where(source >= 0, source, steps)  # padding stays where it is
+    return x.gather(1, source[..., None].expand_as(x))
+
+
+def max_over_time(outputs: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+    """:math:`\\max_{t \\le T_b} h_t` per feature: ``(batch, seq, features)`` → ``(batch, features)``.
+
+    Row ``b`` takes the maximum over its first ``lengths[b]`` steps only: padded steps are set to
+    :math:`-\\infty` first, so whatever a layer wrote there never wins.
+    """
+    check_shape(outputs, ("batch", "seq", "features"), name="outputs")
+    lengths = torch.as_tensor(lengths, device=outputs.device)
+    real = torch.arange(outputs.shape[1], device=outputs.device) < lengths[:, None]  # (batch, seq)
+    return outputs.masked_fill(~real[..., None], float("-inf")).amax(dim=1)  # (batch, features)
+
+
+class MaxPoolLSTM(nn.Module):
+    """``embedding → dropout → bidirectional LSTM → max over time → dropout → linear``, without packing.
+
+    The review's summary is, feature by feature, the largest :math:`[h_t^\\to ; h_t^\\leftarrow]` over
+    its real steps (:func:`max_over_time`): a strong word anywhere in a long review reaches the head in
+    one step instead of through every later step of the recurrence.
+
+    Why no packing: on a CPU, PyTorch runs a packed batch of unequal lengths one step at a time, and
+    its backward pass costs time quadratic in the length; a padded batch runs as one fused call. The
+    two directions are two ``nn.LSTM`` s (``lstm`` and ``lstm_reverse``) so that padding never comes
+    *before* a real token: ``lstm`` reads each review left to right and meets the padding only after
+    its end; ``lstm_reverse`` reads it right to left (:func:`reverse_within`), padding again last. The
+    outputs at padded steps are then left out of the maximum, so padding changes nothing, as with packing.
+    """
+
+    def __init__(self, vocab_size: int, embedding_dim: int = 50, hidden_size: int = 64, dropout: float = 0.3,
+                 pad_index: int = 0):
+        super().__init__()
+        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_index)
+        self.lstm = nn.LSTM(embedding_dim, hidden_size, batch_first=True)
+        self.lstm_reverse = nn.LSTM(embedding_dim, hidden_size, batch_first=True)
+        self.dropout = nn.Dropout(dropout)
+        self.head = nn.Linear(2 * hidden_size, 1)
+
+    def forward(self, ids: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        check_shape(ids, ("batch", "seq"), name="ids")
+        check_ids(ids, self.embedding.num_embeddings, "ids (the vocabulary)")
+        lengths = torch.as_tensor(lengths)
+        embedded = self.dropout(self.embedding(ids))  # (batch, seq, embedding)
+        forward, _ = self.lstm(embedded)  # (batch, seq, hidden)
+        backward, _ = self.lstm_reverse(reverse_within(embedded, lengths))  # (batch, seq, hidden), reversed
+        outputs = torch.cat([forward, reverse_within(backward, lengths)], dim=-1)  # (batch, seq, 2 × hidden)
+        return self.head(self.dropout(max_over_time(outputs, lengths))).squeeze(-1)  # (batch,)
+
+
 class BagOfWords(nn.Module):
     """Mean of the word embeddings, then a linear layer: :math:`z = w^\\top \\tfrac{1}{T}\\sum_t e_{x_t} + b`.
 
@@ -91,3 +151,24 @@ def predict_sentiment(model: nn.Module, vocab: Vocab, text: str | Sequence[str],
     with evaluating(model):
         probabilities = torch.sigmoid(model(ids.to(device), lengths)).tolist()
     return probabilities[0] if isinstance(text, str) else probabilities
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, ids: Sequence[Sequence[int]], batch_size: int = 256) -> torch.Tensor:
+    """One logit per review of ``ids`` (numericalized reviews), in their order: ``(len(ids),)``.
+
+    Reviews are run in batches of similar length (sorted), so that a long test set costs one pass
+    with little padding; :math:`P(\\text{positive}) = \\sigma(z)`.
+    """
+    if len(ids) == 0:
+        raise ValueError("expected at least one numericalized review, got none")
+    device = next(model.parameters()).device
+    order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+    logits = torch.empty(len(ids))
+    with evaluating(model):
+        for start in range(0, len(order), batch_size):
+            chunk = order[start:start + batch_size]
+            items = [(torch.as_tensor(ids[i], dtype=torch.long), torch.tensor(0.0)) for i in chunk]
+            batch, lengths, _ = collate(items)  # (batch, seq), (batch,)
+            logits[chunk] = model(batch.to(device), lengths).float().cpu()
+    return logits
