@@ -178,3 +178,21 @@ def test_addition_problems_concatenate_and_refuse_repeated_questions():
     assert {A.operand_lengths(q) for q in three.questions} == {(3, 3)}
     with pytest.raises(ValueError, match="disjoint"):
         mixed + mixed
+
+
+def test_fresh_composites_new_each_read_and_reproducible():
+    rng = np.random.default_rng(0)
+    images, labels = rng.random((50, 28, 28)), np.arange(50) % 10
+    vocab = D.make_vocab()
+    ds = D.FreshComposites(images, labels, 20, vocab, max_digits=4, seed=1)
+    first = [ds[i] for i in range(20)]
+    second = [ds[i] for i in range(20)]
+    assert len(ds) == 20
+    image, decoder_input, target = first[0]
+    assert image.shape == (28, 4 * 28) and decoder_input.shape == target.shape == (5,)
+    assert decoder_input[0] == vocab[D.BOS]
+    assert any(not torch.equal(a[0], b[0]) for a, b in zip(first, second))
+    again = D.FreshComposites(images, labels, 20, vocab, max_digits=4, seed=1)
+    assert all(torch.equal(again[i][0], first[i][0]) for i in range(20))
+    with pytest.raises(ValueError):
+        D.FreshComposites(images, labels, 0, vocab)

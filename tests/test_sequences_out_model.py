@@ -345,3 +345,11 @@ def test_mistake_grid_wants_as_many_truths_as_predictions():
 
     with pytest.raises(ValueError, match=r"expected as many images, truths and predictions \(lists\), got 2, \['1', '2'\] and \['1'\]"):
         plot_mistakes(torch.zeros(2, 4, 4), ["1", "2"], ["1"])
+
+
+def test_conv_encoder_batch_norm():
+    model = make_seq2seq(14, hidden_size=16, embed_size=8, image_height=28, conv_channels=4,
+                         bidirectional=True, attention=True, batch_norm=True)
+    assert any(isinstance(m, torch.nn.BatchNorm2d) for m in model.modules())
+    memory = model.encode(torch.rand(3, 28, 56))
+    assert memory.keys.shape == (3, 14, 16)

@@ -264,3 +264,43 @@ def to_dataset(strings: DigitStrings, vocab) -> TensorDataset:
     """``TensorDataset(images, decoder_input, target)`` with the texts encoded as in :mod:`lstm_utils.sequences_out.data`."""
     decoder_input, target = encode_targets(strings.texts, vocab)
     return TensorDataset(torch.as_tensor(strings.images), decoder_input, target)
+
+
+class FreshComposites(torch.utils.data.Dataset):
+    """``n`` composites of the digit images ``images``, drawn afresh every time an index is read.
+
+    Item ``i`` read for the ``k``-th time is composed (as by :func:`compose`) from a generator seeded
+    with ``(seed, i, k)``: every epoch shows new combinations of the training digits, and two runs that
+    read the items in the same order see the same composites. Items are ``(image, decoder_input,
+    target)`` as in :func:`to_dataset`, the target padded to ``max_digits + 1`` tokens.
+    """
+
+    def __init__(self, images, labels, n: int, vocab, *, min_digits: int = 1, max_digits: int = 5,
+                 seed: int = 0, digit_size: tuple[int, int] | None = MNIST_SIZE):
+        self.images, self.labels = check_digits(images, labels, digit_size)
+        if not 1 <= min_digits <= max_digits:
+            raise ValueError(f"expected 1 <= min_digits <= max_digits, got {min_digits} and {max_digits}")
+        if not isinstance(n, (int, np.integer)) or n < 1:
+            raise ValueError(f"expected n >= 1 composites, got {n!r}")
+        self.n, self.vocab, self.seed = int(n), vocab, seed
+        self.min_digits, self.max_digits = min_digits, max_digits
+        self.reads = np.zeros(self.n, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, i: int):
+        rng = np.random.default_rng((self.seed, int(i), int(self.reads[i])))
+        self.reads[i] += 1
+        count = rng.integers(self.min_digits, self.max_digits + 1)
+        chosen = rng.integers(0, len(self.labels), size=count)
+        height, width = self.images.shape[1:]
+        image = np.zeros((height, self.max_digits * width), dtype=np.float32)
+        image[:, : count * width] = np.concatenate(list(self.images[chosen]), axis=1)
+        text = "".join(str(d) for d in self.labels[chosen])
+        pad, bos, eos = self.vocab[PAD], self.vocab[BOS], self.vocab[EOS]
+        ids = encode(text, self.vocab)
+        fill = [pad] * (self.max_digits - len(ids))
+        decoder_input = torch.tensor([bos, *ids, *fill])  # (max_digits + 1,)
+        target = torch.tensor([*ids, eos, *fill])  # (max_digits + 1,)
+        return torch.as_tensor(image), decoder_input, target

@@ -115,7 +115,7 @@ class ImageEncoder(Encoder):
 class ConvImageEncoder(Encoder):
     """Two small convolutions read the pixels, then the LSTM reads their feature map column by column.
 
-    Each block is ``Conv2d(3 × 3, stride 2) → ReLU``, with ``channels`` then ``2 × channels`` filters;
+    Each block is ``Conv2d(3 × 3, stride 2) → ReLU`` (``Conv2d → BatchNorm2d → ReLU`` with ``batch_norm=True``), with ``channels`` then ``2 × channels`` filters;
     each halves the height and the width, so an image ``(batch, height, width)`` becomes a feature map
     ``(batch, 2 × channels, height / 4, width / 4)``: step :math:`s` of the LSTM reads its column
     :math:`s` (four pixel columns wide) as one vector of ``2 × channels × height / 4`` features.
@@ -123,15 +123,21 @@ class ConvImageEncoder(Encoder):
     {cite:p}`vinyals2015showtell`; the convolutions learn the strokes, the LSTM their order.
     """
 
-    def __init__(self, height: int, hidden_size: int, channels: int = 16, bidirectional: bool = False):
+    def __init__(
+        self, height: int, hidden_size: int, channels: int = 16, bidirectional: bool = False, batch_norm: bool = False
+    ):
         if height % 4 or height < 4:
             raise ValueError(f"expected an image height that is a multiple of 4, got {height}")
         super().__init__(2 * channels * (height // 4), hidden_size, bidirectional=bidirectional)
         self.height, self.columns_per_step = height, 4
-        self.conv = nn.Sequential(
-            nn.Conv2d(1, channels, 3, stride=2, padding=1), nn.ReLU(),
-            nn.Conv2d(channels, 2 * channels, 3, stride=2, padding=1), nn.ReLU(),
-        )
+
+        def block(n_in: int, n_out: int) -> list[nn.Module]:
+            if not batch_norm:
+                return [nn.Conv2d(n_in, n_out, 3, stride=2, padding=1), nn.ReLU()]
+            # batch norm: each filter's output scaled to mean 0, variance 1 over the batch, then learned
+            return [nn.Conv2d(n_in, n_out, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(n_out), nn.ReLU()]
+
+        self.conv = nn.Sequential(*block(1, channels), *block(channels, 2 * channels))
 
     def forward(self, images: Tensor) -> Memory:
         if images.dim() != 3 or images.shape[1] != self.height or images.shape[2] % 4 or images.shape[2] == 0:
@@ -250,14 +256,16 @@ def make_seq2seq(
     bidirectional: bool = False,
     pad_index: int = 0,
     conv_channels: int | None = None,
+    batch_norm: bool = False,
 ) -> Seq2Seq:
     """A :class:`Seq2Seq` reading token ids (``source_vocab_size``, default ``vocab_size``) or images (``image_height``).
 
     With ``conv_channels`` the images are read by a :class:`ConvImageEncoder` (``columns_per_step`` is
-    then 4, set by its two strides of 2) instead of an :class:`ImageEncoder`.
+    then 4, set by its two strides of 2) instead of an :class:`ImageEncoder`; ``batch_norm`` adds batch
+    normalisation to its convolutions.
     """
     if image_height is not None and conv_channels:
-        encoder: Encoder = ConvImageEncoder(image_height, hidden_size, conv_channels, bidirectional)
+        encoder: Encoder = ConvImageEncoder(image_height, hidden_size, conv_channels, bidirectional, batch_norm)
     elif image_height is not None:
         encoder = ImageEncoder(image_height, hidden_size, columns_per_step, bidirectional)
     else:
