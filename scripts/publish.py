@@ -177,6 +177,33 @@ def _machine() -> str:
     return describe_run("full").split("; ", 3)[-1]
 
 
+def shorten_paths(nb, data_dir: str | None) -> int:
+    """Write the data folder as its last two parts (``.../shared/data``) in ``nb``'s outputs, as
+    ``describe_run`` does: a page shows which data, not the publishing machine's folders.
+    Returns how many outputs changed."""
+    if not data_dir:
+        return 0
+    folders = {data_dir.rstrip("/"), str(Path(data_dir).resolve())}
+    short = ".../" + "/".join(Path(data_dir).resolve().parts[-2:])
+    changed = 0
+    for cell in nb["cells"]:
+        for output in cell.get("outputs", []):
+            fields = [(output, "text")] + [(output.get("data", {}), "text/plain")]
+            for holder, key in fields:
+                text = holder.get(key)
+                if not text:
+                    continue
+                joined = "".join(text) if isinstance(text, list) else text
+                new = joined
+                for folder in sorted(folders, key=len, reverse=True):
+                    if folder not in ("", "/", "."):
+                        new = new.replace(folder, short)
+                if new != joined:
+                    holder[key] = new
+                    changed += 1
+    return changed
+
+
 def record(chapter: str, entry: dict, path: Path | None = None) -> None:
     """Write ``chapter``'s entry into the manifest, atomically and under a lock, so that chapters
     published at the same time (``--jobs``) keep each other's entries."""
@@ -225,6 +252,7 @@ def run(chapter: str, jobs: int = 1) -> dict:
     seconds = time.perf_counter() - clock
     if fingerprint(json.loads(source.read_text())) != before:
         raise SystemExit(f"{chapter}: the notebook or lstm_utils changed during the run; run again")
+    shorten_paths(nb, os.environ.get("LSTM_UTILS_DATA"))
     PUBLISHED.mkdir(exist_ok=True)
     out = PUBLISHED / f"{chapter}.ipynb"
     tmp = out.with_suffix(".tmp")

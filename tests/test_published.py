@@ -197,3 +197,20 @@ def test_publish_refuses_zero_jobs_and_unknown_chapters(capsys):
         assert stop.value.code == 2
     err = capsys.readouterr().err
     assert "expected --jobs >= 1, got 0" in err and "no such chapter: 99_nothing" in err
+
+
+def test_published_outputs_name_the_data_folder_by_its_last_two_parts(tmp_path):
+    data = tmp_path / "deep" / "shared" / "data"
+    nb = {"cells": [
+        {"cell_type": "code", "outputs": [
+            {"output_type": "stream", "text": [f"Data used: MNIST, local IDX files in {data}/MNIST/raw\n"]},
+            {"output_type": "execute_result", "data": {"text/plain": f"'{data}'"}},
+            {"output_type": "stream", "text": "no path here\n"},
+        ]},
+        {"cell_type": "markdown", "source": str(data)},
+    ]}
+    assert publish.shorten_paths(nb, str(data)) == 2
+    outputs = nb["cells"][0]["outputs"]
+    assert outputs[0]["text"] == "Data used: MNIST, local IDX files in .../shared/data/MNIST/raw\n"
+    assert outputs[1]["data"]["text/plain"] == "'.../shared/data'"
+    assert outputs[2]["text"] == "no path here\n" and publish.shorten_paths(nb, None) == 0
