@@ -33,8 +33,8 @@ def resolve_profile(profile: str) -> str:
 
     Prints :func:`describe_run`'s line, so that a chapter's first output says how it was run.
 
-    ``full`` on a machine that trains on the CPU (a Colab CPU runtime, a laptop) prints a warning
-    that it expects a GPU: it still runs, for hours instead of minutes.
+    ``full`` on a machine that trains on the CPU (a Colab CPU runtime, a laptop) prints a note
+    that it expects a GPU: it still runs, only slower (minutes per chapter instead of seconds).
     """
     chosen = os.environ.get(ENV_VAR) or profile
     if chosen not in PROFILES:
@@ -70,6 +70,11 @@ def _cpu_name() -> str:
     return platform.processor() or platform.machine()
 
 
+def _count(n: int, noun: str) -> str:
+    """``"1 torch thread"``, ``"2 torch threads"``."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def describe_run(profile: str) -> str:
     """One line: the profile, where the data comes from, when, and on what hardware.
 
@@ -93,6 +98,6 @@ def describe_run(profile: str) -> str:
             accelerator = "a GPU"
     return (
         f"Run: profile {profile}; data folder {where} ({network}); {now}; "
-        f"{platform.system()}, {os.cpu_count()} CPU cores ({_cpu_name()}), "
-        f"{torch.get_num_threads()} torch threads, {accelerator}; torch {torch.__version__}"
+        f"{platform.system()}, {_count(os.cpu_count() or 1, 'CPU core')} ({_cpu_name()}), "
+        f"{_count(torch.get_num_threads(), 'torch thread')}, {accelerator}; torch {torch.__version__}"
     )

@@ -11,7 +11,8 @@ at ``ci``. CONTRIBUTING.md explains the workflow.
 Usage:
     python scripts/publish.py run [--jobs N] [CHAPTER ...]
                                     # execute at full, write published/ (all if none); N chapters
-                                    # at a time, each with cores/N threads (default N: 2 on 2+ cores)
+                                    # at a time (default N: 2 on 2+ cores); each chapter gets
+                                    # half the cores' threads, however many run at once
     python scripts/publish.py check                  # exit 1 when a published copy is stale
     python scripts/publish.py seed-cache CACHE_DIR   # put the current copies into the book's cache
 """
@@ -218,6 +219,14 @@ def record(chapter: str, entry: dict, path: Path | None = None) -> None:
         os.replace(tmp, path)
 
 
+def chapter_threads(cores: int) -> int:
+    """The torch threads a chapter runs with: half the cores, whether it runs alone or beside
+    another. The thread count changes how sums are split, so the last digits of a float, so a
+    long training's numbers: with a fixed count, a chapter regenerated alone prints what it
+    printed in the whole edition on the same machine."""
+    return max(1, cores // 2)
+
+
 def run(chapter: str, jobs: int = 1) -> dict:
     """Execute ``chapter`` at ``full`` in a fresh kernel and write its published copy."""
     import nbformat
@@ -357,12 +366,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.jobs is not None and args.jobs < 1:
         parser.error(f"expected --jobs >= 1, got {args.jobs}")
     jobs = min(args.jobs or (2 if cores >= 2 else 1), len(chapters))
+    threads = str(chapter_threads(cores))
     if jobs == 1:
+        os.environ.update(OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads)
         for chapter in chapters:
             run(chapter, jobs=int(os.environ.get("LSTM_PUBLISH_JOBS", "1")))
     else:
-        # one process per chapter, each with its share of the cores
-        threads = str(max(1, cores // jobs))
+        # one process per chapter
         env = dict(os.environ, OMP_NUM_THREADS=threads, MKL_NUM_THREADS=threads,
                    LSTM_PUBLISH_JOBS=str(jobs))
 

@@ -55,7 +55,13 @@ def test_the_run_line_names_data_date_and_machine_but_no_full_path(monkeypatch, 
     line = describe_run("full")
     assert "data folder .../shared/data (offline)" in line
     assert str(tmp_path) not in line
-    assert " UTC;" in line and "CPU cores" in line and f"torch {torch.__version__}" in line
+    assert " UTC;" in line and "CPU core" in line and f"torch {torch.__version__}" in line
     monkeypatch.delenv("LSTM_UTILS_DATA")
     monkeypatch.delenv("LSTM_UTILS_OFFLINE")
     assert "data folder ~/.cache/lstm_utils (downloads allowed)" in describe_run("ci")
+
+
+@pytest.mark.parametrize("threads, words", [(1, "1 torch thread,"), (2, "2 torch threads,")])
+def test_the_run_line_counts_threads_in_good_english(monkeypatch, threads, words):
+    monkeypatch.setattr(torch, "get_num_threads", lambda: threads)
+    assert words in describe_run("ci")

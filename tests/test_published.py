@@ -214,3 +214,17 @@ def test_published_outputs_name_the_data_folder_by_its_last_two_parts(tmp_path):
     assert outputs[0]["text"] == "Data used: MNIST, local IDX files in .../shared/data/MNIST/raw\n"
     assert outputs[1]["data"]["text/plain"] == "'.../shared/data'"
     assert outputs[2]["text"] == "no path here\n" and publish.shorten_paths(nb, None) == 0
+
+
+@pytest.mark.parametrize("cores, threads", [(1, "1"), (2, "1"), (16, "8")])
+def test_a_chapter_regenerated_alone_gets_the_threads_it_gets_in_the_edition(
+    monkeypatch, cores, threads
+):
+    seen = []
+    monkeypatch.setattr(publish.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(publish, "run", lambda chapter, jobs: seen.append(
+        (chapter, publish.os.environ["OMP_NUM_THREADS"], publish.os.environ["MKL_NUM_THREADS"])))
+    for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        monkeypatch.setenv(name, "99")
+    assert publish.main(["run", "07_forecasting"]) == 0
+    assert seen == [("07_forecasting", threads, threads)]
