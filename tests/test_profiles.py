@@ -61,7 +61,12 @@ def test_the_run_line_names_data_date_and_machine_but_no_full_path(monkeypatch, 
     assert "data folder ~/.cache/lstm_utils (downloads allowed)" in describe_run("ci")
 
 
-@pytest.mark.parametrize("threads, words", [(1, "1 torch thread,"), (2, "2 torch threads,")])
-def test_the_run_line_counts_threads_in_good_english(monkeypatch, threads, words):
-    monkeypatch.setattr(torch, "get_num_threads", lambda: threads)
-    assert words in describe_run("ci")
+@pytest.mark.parametrize(
+    "n, cores, threads",
+    [(1, ", 1 CPU core (", ", 1 torch thread,"), (2, ", 2 CPU cores (", ", 2 torch threads,")],
+)
+def test_the_run_line_counts_cores_and_threads_in_good_english(monkeypatch, n, cores, threads):
+    monkeypatch.setattr(torch, "get_num_threads", lambda: n)
+    monkeypatch.setattr("os.cpu_count", lambda: n)
+    line = describe_run("ci")
+    assert cores in line and threads in line
